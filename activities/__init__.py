@@ -1,0 +1,1 @@
+"""Temporal activities: machine steps run here."""

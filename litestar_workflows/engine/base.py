@@ -1,0 +1,107 @@
+"""The interface every execution engine implements, and its paging record."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+
+from litestar_workflows.instance import PendingTask, WorkflowInstance
+from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.types import WorkflowStatus
+
+__all__ = ["ExecutionEngine", "Page", "task_visible_to"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing.
+
+    Attributes:
+        items: The entries of this page.
+        next_cursor: Opaque cursor of the next page; ``None`` on the last page.
+    """
+
+    items: list[T] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def task_visible_to(task: PendingTask, user: str | None, groups: Collection[str]) -> bool:
+    """Inbox rule: with no filter every task; else tasks assigned to ``user``, offered to one
+    of ``groups``, or open to anyone."""
+    if user is None and not groups:
+        return True
+    return (
+        task.is_unassigned
+        or (user is not None and task.assignee == user)
+        or bool(set(groups) & set(task.candidate_groups))
+    )
+
+
+@runtime_checkable
+class ExecutionEngine(Protocol):
+    """What the gateway and users need from an engine (in-process or Temporal)."""
+
+    registry: WorkflowRegistry
+
+    async def start_workflow(
+        self,
+        workflow_name: str,
+        initial_data: Mapping[str, Any] | None = None,
+        version: str | None = None,
+        *,
+        business_key: str | None = None,
+        user_id: str | None = None,
+    ) -> WorkflowInstance:
+        """Start an instance and return it once it has settled (waiting, completed or failed).
+
+        With a ``business_key`` a second start returns the existing instance; different
+        initial data raises :class:`~litestar_workflows.errors.WorkflowAlreadyExistsError`.
+        """
+        ...
+
+    async def complete_human_task(
+        self,
+        instance_id: str,
+        step_name: str,
+        user_id: str,
+        data: Mapping[str, Any],
+        *,
+        groups: Collection[str] = (),
+        comment: str | None = None,
+    ) -> WorkflowInstance:
+        """Complete a waiting human step and return the instance once it has settled again."""
+        ...
+
+    async def get_instance(self, instance_id: str) -> WorkflowInstance:
+        """Return the current state of an instance."""
+        ...
+
+    async def list_instances(
+        self,
+        *,
+        workflow_name: str | None = None,
+        status: WorkflowStatus | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[WorkflowInstance]:
+        """List instances, newest first."""
+        ...
+
+    async def list_pending_tasks(
+        self,
+        user: str | None = None,
+        group: str | Collection[str] | None = None,
+        *,
+        workflow_name: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[PendingTask]:
+        """List waiting human tasks; see :func:`task_visible_to` for the filter rule."""
+        ...
+
+    async def cancel_workflow(self, instance_id: str, reason: str = "") -> WorkflowInstance:
+        """Cancel a running instance."""
+        ...

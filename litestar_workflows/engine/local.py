@@ -1,0 +1,300 @@
+"""In-process, in-memory execution engine: for tests, notebooks and the quickstart.
+
+Nothing here is durable; use :class:`~litestar_workflows.engine.temporal.TemporalExecutionEngine`
+for that. Semantics are the same because both drive the same functional core
+(:mod:`litestar_workflows.machine`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar_workflows import machine
+from litestar_workflows.definition import WorkflowDefinition
+from litestar_workflows.engine.base import Page, task_visible_to
+from litestar_workflows.errors import WorkflowAlreadyExistsError, WorkflowInstanceNotFoundError
+from litestar_workflows.execution import callable_evaluator, run_step_attempt
+from litestar_workflows.graph import GraphSpec
+from litestar_workflows.instance import InstanceState, PendingTask, WorkflowInstance
+from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.types import StepStatus, StepType, WorkflowStatus
+
+__all__ = ["LocalExecutionEngine"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Instance:
+    definition: WorkflowDefinition
+    graph: GraphSpec
+    state: InstanceState
+    view: WorkflowInstance
+    initial_data: dict[str, Any]
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+
+
+def _offset(cursor: str | None) -> int:
+    return int(cursor) if cursor and cursor.isdigit() else 0
+
+
+class LocalExecutionEngine:
+    """Runs instances in this process's event loop.
+
+    Args:
+        registry: Where definitions are looked up.
+    """
+
+    def __init__(self, registry: WorkflowRegistry) -> None:
+        self.registry = registry
+        self._instances: dict[str, _Instance] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # --- public API -------------------------------------------------------------------
+
+    async def start_workflow(
+        self,
+        workflow_name: str,
+        initial_data: Mapping[str, Any] | None = None,
+        version: str | None = None,
+        *,
+        business_key: str | None = None,
+        user_id: str | None = None,
+    ) -> WorkflowInstance:
+        """Start an instance and return it once it has settled.
+
+        Raises:
+            WorkflowNotFoundError: No such definition (version).
+            WorkflowAlreadyExistsError: ``business_key`` reused with different data.
+        """
+        definition = self.registry.get_definition(workflow_name, version)
+        graph = self.registry.get_graph(workflow_name, definition.version)
+        data = copy.deepcopy(dict(initial_data or {}))
+        instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
+        existing = self._instances.get(instance_id)
+        if existing is not None:
+            if existing.initial_data != data or (version is not None and version != existing.graph.version):
+                raise WorkflowAlreadyExistsError(instance_id, "the business key was used with different data")
+            return existing.view
+        state, activations = machine.start_instance(
+            graph, instance_id, data, _now(), business_key=business_key, started_by=user_id
+        )
+        record = _Instance(definition, graph, state, WorkflowInstance.from_state(state), data)
+        self._instances[instance_id] = record
+        async with record.lock:
+            await self._drive(record, activations)
+        return record.view
+
+    async def complete_human_task(
+        self,
+        instance_id: str,
+        step_name: str,
+        user_id: str,
+        data: Mapping[str, Any],
+        *,
+        groups: Collection[str] = (),
+        comment: str | None = None,
+    ) -> WorkflowInstance:
+        """Complete a waiting human step; nothing changes if the request is rejected.
+
+        Raises:
+            WorkflowInstanceNotFoundError: Unknown instance.
+            TaskNotFoundError: No such step.
+            StepNotWaitingError: The step is not waiting (``TaskAlreadyCompletedError`` if done).
+            UnauthorizedTaskError: The user may not complete it.
+            FormValidationError: The data fails the form schema.
+            WorkflowAlreadyCompletedError: The instance has finished.
+        """
+        record = self._get(instance_id)
+        async with record.lock:
+            machine.validate_completion(record.graph, record.state, step_name, user_id, groups, data)
+            self._cancel_timer(record, step_name)
+            activations = machine.apply_completion(
+                record.graph,
+                record.state,
+                step_name,
+                user_id,
+                copy.deepcopy(dict(data)),
+                _now(),
+                comment=comment,
+                evaluate_callable=callable_evaluator(record.definition, record.state.context(step_name)),
+            )
+            await self._drive(record, activations)
+        return record.view
+
+    async def get_instance(self, instance_id: str) -> WorkflowInstance:
+        """Return the instance (the same object every call returns).
+
+        Raises:
+            WorkflowInstanceNotFoundError: Unknown instance.
+        """
+        return self._get(instance_id).view
+
+    async def list_instances(
+        self,
+        *,
+        workflow_name: str | None = None,
+        status: WorkflowStatus | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[WorkflowInstance]:
+        """List instances, newest first."""
+        found = [
+            r.view
+            for r in self._instances.values()
+            if (workflow_name is None or r.state.workflow_name == workflow_name)
+            and (status is None or r.state.status == status)
+        ]
+        found.sort(key=lambda v: (v.started_at, v.id), reverse=True)
+        start = _offset(cursor)
+        end = start + limit
+        return Page(found[start:end], str(end) if end < len(found) else None)
+
+    async def list_pending_tasks(
+        self,
+        user: str | None = None,
+        group: str | Collection[str] | None = None,
+        *,
+        workflow_name: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[PendingTask]:
+        """List waiting human tasks, oldest first."""
+        groups = {group} if isinstance(group, str) else set(group or ())
+        tasks = [
+            task
+            for r in self._instances.values()
+            if workflow_name is None or r.state.workflow_name == workflow_name
+            for task in r.state.pending
+            if task_visible_to(task, user, groups)
+        ]
+        tasks.sort(key=lambda t: (t.since, t.instance_id, t.step_name))
+        start = _offset(cursor)
+        end = start + limit
+        return Page(tasks[start:end], str(end) if end < len(tasks) else None)
+
+    async def cancel_workflow(self, instance_id: str, reason: str = "") -> WorkflowInstance:
+        """Cancel an instance; running steps are interrupted.
+
+        Raises:
+            WorkflowInstanceNotFoundError: Unknown instance.
+            WorkflowAlreadyCompletedError: It has already finished.
+        """
+        record = self._get(instance_id)
+        machine.cancel_instance(record.state, reason, _now())
+        self._stop(record)
+        record.view.refresh(record.state)
+        return record.view
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _get(self, instance_id: str) -> _Instance:
+        record = self._instances.get(str(instance_id))
+        if record is None:
+            raise WorkflowInstanceNotFoundError(str(instance_id))
+        return record
+
+    def _stop(self, record: _Instance) -> None:
+        for task in record.inflight:
+            task.cancel()
+        for handle in record.timers.values():
+            handle.cancel()
+        record.timers.clear()
+
+    def _cancel_timer(self, record: _Instance, step_name: str) -> None:
+        handle = record.timers.pop(step_name, None)
+        if handle is not None:
+            handle.cancel()
+
+    async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None:
+        """Run machine steps (concurrently) until the instance settles."""
+        state, graph = record.state, record.graph
+        queue = list(activations)
+        running: dict[asyncio.Task[machine.StepOutcome], machine.Activation] = {}
+        while True:
+            for act in queue:
+                if act.kind == StepType.MACHINE or act.needs_guard:
+                    task = asyncio.create_task(self._run(record, act))
+                    running[task] = act
+                    record.inflight.add(task)
+                elif act.deadline_seconds is not None:
+                    self._schedule_deadline(record, act.step_name, act.deadline_seconds)
+            queue = []
+            if not running or state.status.is_finished:
+                break
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                act = running.pop(task)
+                record.inflight.discard(task)
+                if task.cancelled() or state.status.is_finished:
+                    continue
+                outcome = task.result()
+                evaluator = callable_evaluator(record.definition, state.context(act.step_name))
+                if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
+                    queue.append(machine.open_human_task(graph, state, act.step_name, _now()))
+                else:
+                    queue.extend(machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator))
+        if state.status.is_finished:
+            for task in running:
+                task.cancel()
+            self._stop(record)
+        record.view.refresh(state)
+
+    async def _run(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome:
+        step = record.definition.steps[act.step_name]
+        spec = record.graph.step(act.step_name)
+        started = _now()
+        if act.needs_guard:
+            allowed = await step.can_execute(record.state.context(act.step_name))
+            return machine.StepOutcome(StepStatus.SUCCEEDED if allowed else StepStatus.SKIPPED, started_at=started)
+        attempt = 1
+        while True:
+            context = record.state.context(act.step_name)
+            try:
+                return await asyncio.wait_for(
+                    run_step_attempt(record.definition, step, context, started_at=started, attempt=attempt),
+                    spec.timeout_seconds,
+                )
+            except Exception as exc:  # a user's step may raise anything; it becomes the step's outcome
+                error = str(exc) or (
+                    f"timed out after {spec.timeout_seconds:g}s" if isinstance(exc, TimeoutError) else ""
+                )
+                if type(exc).__name__ in spec.non_retryable_errors or attempt >= spec.max_attempts:
+                    return machine.StepOutcome(
+                        StepStatus.FAILED,
+                        error=error or type(exc).__name__,
+                        error_type=type(exc).__name__,
+                        attempts=attempt,
+                        started_at=started,
+                    )
+                delay = min(
+                    spec.initial_interval_seconds * spec.backoff_coefficient ** (attempt - 1),
+                    spec.maximum_interval_seconds,
+                )
+                await asyncio.sleep(delay)
+                attempt += 1
+
+    def _schedule_deadline(self, record: _Instance, step_name: str, seconds: float) -> None:
+        def fire() -> None:
+            record.timers.pop(step_name, None)
+            task = asyncio.create_task(self._deadline(record, step_name))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+        self._cancel_timer(record, step_name)
+        record.timers[step_name] = asyncio.get_running_loop().call_later(seconds, fire)
+
+    async def _deadline(self, record: _Instance, step_name: str) -> None:
+        async with record.lock:
+            activations = machine.apply_deadline(record.graph, record.state, step_name, _now())
+            await self._drive(record, activations)

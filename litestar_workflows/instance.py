@@ -1,0 +1,221 @@
+"""Instance records: the serialisable state of an instance and the views handed to users."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from litestar_workflows.context import StepExecution, WorkflowContext
+from litestar_workflows.types import WorkflowStatus
+
+__all__ = ["InstanceState", "PendingTask", "RejectedInput", "WorkflowInstance"]
+
+
+@dataclass(frozen=True)
+class PendingTask:
+    """A human step that is waiting for input.
+
+    Attributes:
+        instance_id: Instance the task belongs to.
+        workflow_name: Definition name.
+        workflow_version: Definition version.
+        step_name: The waiting step.
+        title: Task title.
+        description: Task description.
+        form_schema: JSON Schema the submitted data must satisfy.
+        assignee: User the task is assigned to (fixed, or taken from the context).
+        candidate_groups: Groups whose members may complete it.
+        since: When the step began waiting.
+        deadline_at: When the deadline passes, if the step has one.
+        on_deadline: Step taken when the deadline passes.
+    """
+
+    instance_id: str
+    workflow_name: str
+    workflow_version: str
+    step_name: str
+    title: str
+    description: str
+    form_schema: dict[str, Any] | None
+    assignee: str | None
+    candidate_groups: tuple[str, ...]
+    since: datetime
+    deadline_at: datetime | None = None
+    on_deadline: str | None = None
+
+    @property
+    def is_unassigned(self) -> bool:
+        """Whether any user may complete the task."""
+        return self.assignee is None and not self.candidate_groups
+
+
+@dataclass(frozen=True)
+class RejectedInput:
+    """A completion received as a signal and rejected (signals cannot return errors).
+
+    Attributes:
+        step_name: Step the signal targeted.
+        user_id: Who sent it.
+        reason: Why it was rejected.
+        at: When it was received.
+    """
+
+    step_name: str
+    user_id: str | None
+    reason: str
+    at: datetime
+
+
+@dataclass
+class InstanceState:
+    """Complete, serialisable state of one instance (the Temporal query result).
+
+    Attributes:
+        instance_id: Instance id.
+        workflow_name: Definition name.
+        workflow_version: Definition version the instance runs.
+        started_at: Start time.
+        status: Current status.
+        data: Instance data.
+        business_key: Caller-supplied business key.
+        started_by: User who started the instance.
+        completed_at: End time, once finished.
+        error: Why the instance failed or was canceled.
+        failed_step: Step whose failure failed the instance.
+        user_id: User who completed the latest human step.
+        current_step: Step most recently started.
+        history: Step executions, oldest first.
+        running: Machine steps in flight.
+        pending: Human steps waiting for input.
+        arrivals: Tokens waiting at a join, per step.
+        rejected: Completions received by signal and rejected.
+    """
+
+    instance_id: str
+    workflow_name: str
+    workflow_version: str
+    started_at: datetime
+    status: WorkflowStatus = WorkflowStatus.RUNNING
+    data: dict[str, Any] = field(default_factory=dict)
+    business_key: str | None = None
+    started_by: str | None = None
+    completed_at: datetime | None = None
+    error: str | None = None
+    failed_step: str | None = None
+    user_id: str | None = None
+    current_step: str | None = None
+    history: list[StepExecution] = field(default_factory=list)
+    running: list[str] = field(default_factory=list)
+    pending: list[PendingTask] = field(default_factory=list)
+    arrivals: dict[str, int] = field(default_factory=dict)
+    rejected: list[RejectedInput] = field(default_factory=list)
+
+    @property
+    def pending_steps(self) -> list[str]:
+        """Names of the waiting human steps."""
+        return [t.step_name for t in self.pending]
+
+    def task(self, step_name: str) -> PendingTask | None:
+        """The pending task of ``step_name``, if it is waiting."""
+        return next((t for t in self.pending if t.step_name == step_name), None)
+
+    def metadata(self) -> dict[str, Any]:
+        """Facts about the instance exposed to steps as ``context.metadata``."""
+        return {
+            "workflow_name": self.workflow_name,
+            "workflow_version": self.workflow_version,
+            "business_key": self.business_key,
+            "started_by": self.started_by,
+        }
+
+    def context(self, step_name: str | None = None) -> WorkflowContext:
+        """An independent :class:`WorkflowContext` over a copy of this state."""
+        return WorkflowContext(
+            instance_id=self.instance_id,
+            data=copy.deepcopy(self.data),
+            current_step=step_name if step_name is not None else self.current_step,
+            step_history=copy.deepcopy(self.history),
+            user_id=self.user_id,
+            metadata=self.metadata(),
+        )
+
+
+@dataclass
+class WorkflowInstance:
+    """What engines return: a view of an instance, refreshed in place by engine calls.
+
+    Attributes:
+        id: Instance id.
+        workflow_name: Definition name.
+        workflow_version: Definition version.
+        status: Current status.
+        context: Data, step history and metadata.
+        current_step: First waiting step, else the step most recently started; ``None`` once finished.
+        pending_steps: Names of the waiting human steps.
+        pending_tasks: The waiting human tasks.
+        running_steps: Machine steps in flight.
+        started_at: Start time.
+        completed_at: End time, once finished.
+        error: Why it failed or was canceled.
+        failed_step: Step whose failure failed the instance.
+        business_key: Caller-supplied business key.
+        rejected: Completions received by signal and rejected.
+    """
+
+    id: str
+    workflow_name: str
+    workflow_version: str
+    status: WorkflowStatus
+    context: WorkflowContext
+    current_step: str | None
+    pending_steps: list[str]
+    pending_tasks: list[PendingTask]
+    running_steps: list[str]
+    started_at: datetime
+    completed_at: datetime | None = None
+    error: str | None = None
+    failed_step: str | None = None
+    business_key: str | None = None
+    rejected: list[RejectedInput] = field(default_factory=list)
+
+    @classmethod
+    def from_state(cls, state: InstanceState) -> WorkflowInstance:
+        """Build a view of ``state``."""
+        view = cls(
+            id=state.instance_id,
+            workflow_name=state.workflow_name,
+            workflow_version=state.workflow_version,
+            status=state.status,
+            context=WorkflowContext(instance_id=state.instance_id),
+            current_step=None,
+            pending_steps=[],
+            pending_tasks=[],
+            running_steps=[],
+            started_at=state.started_at,
+        )
+        view.refresh(state)
+        return view
+
+    def refresh(self, state: InstanceState) -> None:
+        """Update this object in place from ``state``."""
+        ctx = state.context()
+        if state.status.is_finished:
+            current = None
+        elif state.pending:
+            current = state.pending[0].step_name
+        else:
+            current = state.current_step
+        ctx.current_step = current
+        self.status = state.status
+        self.context = ctx
+        self.current_step = current
+        self.pending_steps = state.pending_steps
+        self.pending_tasks = list(state.pending)
+        self.running_steps = list(state.running)
+        self.completed_at = state.completed_at
+        self.error = state.error
+        self.failed_step = state.failed_step
+        self.business_key = state.business_key
+        self.rejected = list(state.rejected)

@@ -1,0 +1,1 @@
+"""Temporal workflow code: one generic workflow that interprets a definition's graph."""
