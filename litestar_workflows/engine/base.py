@@ -71,8 +71,13 @@ class ExecutionEngine(Protocol):
         *,
         groups: Collection[str] = (),
         comment: str | None = None,
+        idempotency_key: str | None = None,
     ) -> WorkflowInstance:
-        """Complete a waiting human step and return the instance once it has settled again."""
+        """Complete a waiting human step and return the instance once it has settled again.
+
+        A repeated call with the same ``idempotency_key`` returns the first call's result
+        and applies nothing.
+        """
         ...
 
     async def get_instance(self, instance_id: str) -> WorkflowInstance:

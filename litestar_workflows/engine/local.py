@@ -42,6 +42,7 @@ class _Instance:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    completions: dict[str, WorkflowInstance] = field(default_factory=dict)
 
 
 def _offset(cursor: str | None) -> int:
@@ -104,8 +105,11 @@ class LocalExecutionEngine:
         *,
         groups: Collection[str] = (),
         comment: str | None = None,
+        idempotency_key: str | None = None,
     ) -> WorkflowInstance:
         """Complete a waiting human step; nothing changes if the request is rejected.
+
+        A repeat with the same ``idempotency_key`` returns a snapshot of the first result.
 
         Raises:
             WorkflowInstanceNotFoundError: Unknown instance.
@@ -117,6 +121,8 @@ class LocalExecutionEngine:
         """
         record = self._get(instance_id)
         async with record.lock:
+            if idempotency_key is not None and idempotency_key in record.completions:
+                return record.completions[idempotency_key]
             machine.validate_completion(record.graph, record.state, step_name, user_id, groups, data)
             self._cancel_timer(record, step_name)
             activations = machine.apply_completion(
@@ -130,6 +136,8 @@ class LocalExecutionEngine:
                 evaluate_callable=callable_evaluator(record.definition, record.state.context(step_name)),
             )
             await self._drive(record, activations)
+            if idempotency_key is not None:
+                record.completions[idempotency_key] = WorkflowInstance.from_state(copy.deepcopy(record.state))
         return record.view
 
     async def get_instance(self, instance_id: str) -> WorkflowInstance:
