@@ -6,8 +6,10 @@ Temporal connection variables use Temporal's own conventional names.
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -27,6 +29,27 @@ class Settings(BaseSettings):
         temporal_tls_server_name: ``TEMPORAL_TLS_SERVER_NAME`` — override of the TLS server name.
         definitions: ``WORKFLOWS_DEFINITIONS`` — ``module:attribute`` of the :class:`WorkflowRegistry`
             to load (comma-separated for several).
+        host: ``WORKFLOWS_HOST`` — gateway: address it binds to (``127.0.0.1``).
+        port: ``WORKFLOWS_PORT`` — gateway: port it listens on (``8000``).
+        jwt_secret: ``WORKFLOWS_JWT_SECRET`` — gateway: shared secret of HS256/384/512 bearer tokens.
+        jwt_public_key: ``WORKFLOWS_JWT_PUBLIC_KEY`` — gateway: PEM text of the public key of RS/ES/PS-signed
+            tokens (or see ``jwt_public_key_file``).
+        jwt_public_key_file: ``WORKFLOWS_JWT_PUBLIC_KEY_FILE`` — gateway: path of a PEM public key file.
+        jwt_algorithm: ``WORKFLOWS_JWT_ALGORITHM`` — gateway: token algorithm, ``HS256`` (default), ``RS256``, ...
+        jwt_issuer: ``WORKFLOWS_JWT_ISSUER`` — gateway: required ``iss`` claim, if set.
+        jwt_audience: ``WORKFLOWS_JWT_AUDIENCE`` — gateway: required ``aud`` claim, if set.
+        jwt_groups_claim: ``WORKFLOWS_JWT_GROUPS_CLAIM`` — gateway: claim listing the user's groups (``groups``).
+        dev_tokens: ``WORKFLOWS_DEV_TOKENS`` — gateway: local development mode, ``GET /dev/token`` mints tokens
+            for demo users; the gateway refuses to start in this mode unless bound to a loopback address.
+        admin_groups: ``WORKFLOWS_ADMIN_GROUPS`` — gateway: groups allowed to cancel any instance
+            (comma-separated; the user who started an instance may always cancel it).
+        max_body_size: ``WORKFLOWS_MAX_BODY_SIZE`` — gateway: largest accepted request body in bytes (413 above).
+        settle_timeout: ``WORKFLOWS_SETTLE_TIMEOUT`` — gateway: seconds a request waits for the instance to
+            settle before answering 202 with a link to the instance (the request is not lost).
+        ready_timeout: ``WORKFLOWS_READY_TIMEOUT`` — gateway: seconds ``GET /ready`` waits for Temporal.
+        retry_after: ``WORKFLOWS_RETRY_AFTER`` — gateway: seconds advertised in ``Retry-After`` on 503.
+        cors_origins: ``WORKFLOWS_CORS_ORIGINS`` — gateway: allowed CORS origins (comma-separated); CORS is
+            off when empty (the default).
     """
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
@@ -41,3 +64,33 @@ class Settings(BaseSettings):
     temporal_tls_server_ca_cert_path: str | None = Field(None, validation_alias="TEMPORAL_TLS_SERVER_CA_CERT_PATH")
     temporal_tls_server_name: str | None = Field(None, validation_alias="TEMPORAL_TLS_SERVER_NAME")
     definitions: str = Field("examples.expense_approval:registry", validation_alias="WORKFLOWS_DEFINITIONS")
+
+    # --- gateway -------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", validation_alias="WORKFLOWS_HOST")
+    port: int = Field(8000, ge=1, le=65535, validation_alias="WORKFLOWS_PORT")
+    jwt_secret: str | None = Field(None, validation_alias="WORKFLOWS_JWT_SECRET", repr=False)
+    jwt_public_key: str | None = Field(None, validation_alias="WORKFLOWS_JWT_PUBLIC_KEY", repr=False)
+    jwt_public_key_file: str | None = Field(None, validation_alias="WORKFLOWS_JWT_PUBLIC_KEY_FILE")
+    jwt_algorithm: str = Field("HS256", validation_alias="WORKFLOWS_JWT_ALGORITHM")
+    jwt_issuer: str | None = Field(None, validation_alias="WORKFLOWS_JWT_ISSUER")
+    jwt_audience: str | None = Field(None, validation_alias="WORKFLOWS_JWT_AUDIENCE")
+    jwt_groups_claim: str = Field("groups", validation_alias="WORKFLOWS_JWT_GROUPS_CLAIM")
+    dev_tokens: bool = Field(False, validation_alias="WORKFLOWS_DEV_TOKENS")
+    admin_groups: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["admins"], validation_alias="WORKFLOWS_ADMIN_GROUPS"
+    )
+    max_body_size: int = Field(1_048_576, ge=1024, validation_alias="WORKFLOWS_MAX_BODY_SIZE")
+    settle_timeout: float = Field(10.0, gt=0, validation_alias="WORKFLOWS_SETTLE_TIMEOUT")
+    ready_timeout: float = Field(2.0, gt=0, validation_alias="WORKFLOWS_READY_TIMEOUT")
+    retry_after: int = Field(5, ge=1, validation_alias="WORKFLOWS_RETRY_AFTER")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="WORKFLOWS_CORS_ORIGINS"
+    )
+
+    @field_validator("admin_groups", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        # Environment variables carry lists as "a,b,c"; Python callers may pass a real list.
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
