@@ -29,6 +29,15 @@ class Settings(BaseSettings):
         temporal_tls_server_name: ``TEMPORAL_TLS_SERVER_NAME`` — override of the TLS server name.
         definitions: ``WORKFLOWS_DEFINITIONS`` — ``module:attribute`` of the :class:`WorkflowRegistry`
             to load (comma-separated for several).
+        dev_temporal_port: ``DEV_TEMPORAL_PORT`` — ``litestar-workflows dev``: gRPC port of the
+            embedded Temporal dev server (bound to 127.0.0.1).
+        dev_temporal_ui_port: ``DEV_TEMPORAL_UI_PORT`` — ``litestar-workflows dev``: port of the Temporal Web UI.
+        dev_data_dir: ``DEV_DATA_DIR`` — ``litestar-workflows dev``: directory of the SQLite database,
+            the logs and the dev signing secret (instances survive a restart).
+        dev_ready_timeout: ``DEV_READY_TIMEOUT`` — ``litestar-workflows dev``: seconds each process may
+            take to become ready.
+        dev_stop_timeout: ``DEV_STOP_TIMEOUT`` — ``litestar-workflows dev``: seconds each process may take
+            to exit after SIGTERM before it is killed.
         host: ``WORKFLOWS_HOST`` — gateway: address it binds to (``127.0.0.1``).
         port: ``WORKFLOWS_PORT`` — gateway: port it listens on (``8000``).
         jwt_secret: ``WORKFLOWS_JWT_SECRET`` — gateway: shared secret of HS256/384/512 bearer tokens.
@@ -94,3 +103,10 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    # --- local dev stack (`make run`): always bound to 127.0.0.1; the gateway uses `port` -----------
+    dev_temporal_port: int = Field(7233, ge=1, le=65535, validation_alias="DEV_TEMPORAL_PORT")
+    dev_temporal_ui_port: int = Field(8233, ge=1, le=65535, validation_alias="DEV_TEMPORAL_UI_PORT")
+    dev_data_dir: str = Field(".data", validation_alias="DEV_DATA_DIR")
+    dev_ready_timeout: float = Field(60.0, gt=0, validation_alias="DEV_READY_TIMEOUT")
+    dev_stop_timeout: float = Field(10.0, gt=0, validation_alias="DEV_STOP_TIMEOUT")
