@@ -6,16 +6,16 @@ activities itself).
 
 from __future__ import annotations
 
-import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from litestar_workflows.context import WorkflowContext
 from litestar_workflows.definition import WorkflowDefinition
 from litestar_workflows.graph import EdgeSpec
-from litestar_workflows.machine import CallableEvaluator, StepOutcome, diff_data
+from litestar_workflows.instance import clone_data
+from litestar_workflows.machine import CallableEvaluator, DataChanges, StepOutcome, diff_data
 from litestar_workflows.steps import BaseStep
 from litestar_workflows.types import StepStatus
 
@@ -24,18 +24,29 @@ __all__ = ["callable_evaluator", "evaluate_callables", "jsonable", "run_step_att
 
 def jsonable(value: Any) -> Any:
     """``value`` in a JSON-compatible form (unknown objects become their ``str``)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
     return json.loads(json.dumps(value, default=str))
 
 
-def callable_evaluator(definition: WorkflowDefinition, context: WorkflowContext) -> CallableEvaluator:
-    """An evaluator of ``definition``'s callable conditions over fresh data."""
+def _jsonable_changes(changes: DataChanges) -> DataChanges:
+    # Only what changed is normalised: it is what crosses Temporal and what engines store.
+    return DataChanges(set=jsonable(changes.set), removed=changes.removed) if changes.set else changes
+
+
+def callable_evaluator(definition: WorkflowDefinition, context: Callable[[], WorkflowContext]) -> CallableEvaluator:
+    """An evaluator of ``definition``'s callable conditions; ``context`` is built only if one is evaluated."""
 
     def evaluate(edge: EdgeSpec, data: Mapping[str, Any]) -> bool:
         condition = definition.edges[edge.index].condition
         if not callable(condition):
             raise ValueError(f"edge {edge.index} of {definition.name!r} has no callable condition on this worker")
-        view = copy.copy(context)
-        view.data = dict(data)
+        view = context()
+        view.data = clone_data(dict(data))
         return bool(condition(view))
 
     return evaluate
@@ -68,16 +79,27 @@ async def run_step_attempt(
     *,
     started_at: datetime,
     attempt: int = 1,
+    before: Mapping[str, Any] | None = None,
 ) -> StepOutcome:
     """Run one attempt of ``step``: guard, ``execute``, hooks.
 
     ``context`` is the step's own copy; what ``execute`` changes in it is returned as
     :class:`~litestar_workflows.machine.DataChanges`.
 
+    Args:
+        definition: The definition the step belongs to (for callable conditions).
+        step: The step.
+        context: The step's own copy of the context.
+        started_at: When the first attempt started.
+        attempt: Number of this attempt.
+        before: The data ``context.data`` was copied from, if the caller has it unchanged
+            (saves a copy); by default a deep copy is taken first.
+
     Raises:
         Exception: Whatever ``execute`` raised (after ``on_failure`` ran).
     """
-    before = copy.deepcopy(context.data)
+    if before is None:
+        before = clone_data(context.data)
     if step.has_guard and not await step.can_execute(context):
         results, errors = evaluate_callables(definition, step.name, context)
         return StepOutcome(
@@ -96,7 +118,7 @@ async def run_step_attempt(
     results, errors = evaluate_callables(definition, step.name, context)
     return StepOutcome(
         status=StepStatus.SUCCEEDED,
-        changes=diff_data(before, jsonable(context.data)),
+        changes=_jsonable_changes(diff_data(before, context.data)),
         result=jsonable(result),
         attempts=attempt,
         started_at=started_at,

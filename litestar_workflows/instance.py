@@ -10,7 +10,18 @@ from typing import Any
 from litestar_workflows.context import StepExecution, WorkflowContext
 from litestar_workflows.types import WorkflowStatus
 
-__all__ = ["InstanceState", "PendingTask", "RejectedInput", "WorkflowInstance"]
+__all__ = ["InstanceState", "PendingTask", "RejectedInput", "WorkflowInstance", "clone_data"]
+
+
+def clone_data(value: Any) -> Any:
+    """Deep copy of JSON-like data; much faster than :func:`copy.deepcopy` on dicts and lists."""
+    if isinstance(value, dict):
+        return {k: clone_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone_data(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return copy.deepcopy(value)
 
 
 @dataclass(frozen=True)
@@ -131,12 +142,12 @@ class InstanceState:
         }
 
     def context(self, step_name: str | None = None) -> WorkflowContext:
-        """An independent :class:`WorkflowContext` over a copy of this state."""
+        """A :class:`WorkflowContext` over a copy of this state's data (history records are shared, read-only)."""
         return WorkflowContext(
             instance_id=self.instance_id,
-            data=copy.deepcopy(self.data),
+            data=clone_data(self.data),
             current_step=step_name if step_name is not None else self.current_step,
-            step_history=copy.deepcopy(self.history),
+            step_history=list(self.history),
             user_id=self.user_id,
             metadata=self.metadata(),
         )

@@ -21,7 +21,7 @@ from litestar_workflows.engine.base import Page, task_visible_to
 from litestar_workflows.errors import WorkflowAlreadyExistsError, WorkflowInstanceNotFoundError
 from litestar_workflows.execution import callable_evaluator, run_step_attempt
 from litestar_workflows.graph import GraphSpec
-from litestar_workflows.instance import InstanceState, PendingTask, WorkflowInstance
+from litestar_workflows.instance import InstanceState, PendingTask, WorkflowInstance, clone_data
 from litestar_workflows.registry import WorkflowRegistry
 from litestar_workflows.types import StepStatus, StepType, WorkflowStatus
 
@@ -43,6 +43,7 @@ class _Instance:
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
     completions: dict[str, WorkflowInstance] = field(default_factory=dict)
+    inline: asyncio.Task[Any] | None = None
 
 
 def _offset(cursor: str | None) -> int:
@@ -80,7 +81,7 @@ class LocalExecutionEngine:
         """
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
-        data = copy.deepcopy(dict(initial_data or {}))
+        data = clone_data(dict(initial_data or {}))
         instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
         existing = self._instances.get(instance_id)
         if existing is not None:
@@ -130,10 +131,10 @@ class LocalExecutionEngine:
                 record.state,
                 step_name,
                 user_id,
-                copy.deepcopy(dict(data)),
+                clone_data(dict(data)),
                 _now(),
                 comment=comment,
-                evaluate_callable=callable_evaluator(record.definition, record.state.context(step_name)),
+                evaluate_callable=callable_evaluator(record.definition, lambda: record.state.context(step_name)),
             )
             await self._drive(record, activations)
             if idempotency_key is not None:
@@ -215,6 +216,8 @@ class LocalExecutionEngine:
     def _stop(self, record: _Instance) -> None:
         for task in record.inflight:
             task.cancel()
+        if record.inline is not None and record.inline is not asyncio.current_task():
+            record.inline.cancel()
         for handle in record.timers.values():
             handle.cancel()
         record.timers.clear()
@@ -225,38 +228,67 @@ class LocalExecutionEngine:
             handle.cancel()
 
     async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None:
-        """Run machine steps (concurrently) until the instance settles."""
-        state, graph = record.state, record.graph
+        """Run machine steps until the instance settles: parallel branches concurrently, a
+        lone step inline in the caller's task (no task switch: the common sequential case)."""
+        state = record.state
         queue = list(activations)
         running: dict[asyncio.Task[machine.StepOutcome], machine.Activation] = {}
-        while True:
+        while not state.status.is_finished:
+            runnable = []
             for act in queue:
                 if act.kind == StepType.MACHINE or act.needs_guard:
-                    task = asyncio.create_task(self._run(record, act))
-                    running[task] = act
-                    record.inflight.add(task)
+                    runnable.append(act)
                 elif act.deadline_seconds is not None:
                     self._schedule_deadline(record, act.step_name, act.deadline_seconds)
             queue = []
-            if not running or state.status.is_finished:
+            if len(runnable) == 1 and not running:
+                act = runnable[0]
+                outcome = await self._run_inline(record, act)
+                if outcome is not None:
+                    queue = self._record(record, act, outcome)
+                continue
+            for act in runnable:
+                task = asyncio.create_task(self._run(record, act))
+                running[task] = act
+                record.inflight.add(task)
+            if not running:
                 break
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 act = running.pop(task)
                 record.inflight.discard(task)
-                if task.cancelled() or state.status.is_finished:
-                    continue
-                outcome = task.result()
-                evaluator = callable_evaluator(record.definition, state.context(act.step_name))
-                if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
-                    queue.append(machine.open_human_task(graph, state, act.step_name, _now()))
-                else:
-                    queue.extend(machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator))
+                if not task.cancelled() and not state.status.is_finished:
+                    queue.extend(self._record(record, act, task.result()))
         if state.status.is_finished:
             for task in running:
                 task.cancel()
             self._stop(record)
         record.view.refresh(state)
+
+    async def _run_inline(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome | None:
+        """Run ``act`` in the current task; ``None`` if :meth:`cancel_workflow` interrupted it."""
+        current = asyncio.current_task()
+        record.inline = current
+        try:
+            return await self._run(record, act)
+        except asyncio.CancelledError:
+            if current is None or not record.state.status.is_finished:
+                raise
+            # The instance was canceled while its step ran in the caller's task: swallow our
+            # own cancellation so the caller gets the canceled instance, not an exception.
+            current.uncancel()
+            return None
+        finally:
+            record.inline = None
+
+    def _record(
+        self, record: _Instance, act: machine.Activation, outcome: machine.StepOutcome
+    ) -> list[machine.Activation]:
+        state, graph = record.state, record.graph
+        if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
+            return [machine.open_human_task(graph, state, act.step_name, _now())]
+        evaluator = callable_evaluator(record.definition, lambda: state.context(act.step_name))
+        return machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator)
 
     async def _run(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome:
         step = record.definition.steps[act.step_name]
@@ -267,12 +299,13 @@ class LocalExecutionEngine:
             return machine.StepOutcome(StepStatus.SUCCEEDED if allowed else StepStatus.SKIPPED, started_at=started)
         attempt = 1
         while True:
+            before = dict(record.state.data)  # top-level values are replaced, never mutated, in state
             context = record.state.context(act.step_name)
             try:
-                return await asyncio.wait_for(
-                    run_step_attempt(record.definition, step, context, started_at=started, attempt=attempt),
-                    spec.timeout_seconds,
-                )
+                async with asyncio.timeout(spec.timeout_seconds):
+                    return await run_step_attempt(
+                        record.definition, step, context, started_at=started, attempt=attempt, before=before
+                    )
             except Exception as exc:  # a user's step may raise anything; it becomes the step's outcome
                 error = str(exc) or (
                     f"timed out after {spec.timeout_seconds:g}s" if isinstance(exc, TimeoutError) else ""
