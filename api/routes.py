@@ -1,0 +1,522 @@
+"""The gateway's routes. Thin: parse, call the engine, shape the answer; errors go to :mod:`api.problems`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from api.auth import Identity
+from api.gateway import Gateway, SettleTimeout
+from api.models import (
+    BUSINESS_KEY_PATTERN,
+    AcceptedView,
+    CancelInstanceRequest,
+    CompleteTaskRequest,
+    DefinitionSummary,
+    DefinitionView,
+    DevToken,
+    GraphEdge,
+    GraphNode,
+    GraphView,
+    HealthView,
+    InstanceList,
+    InstanceView,
+    ReadyView,
+    StartInstanceRequest,
+    TaskList,
+    TaskView,
+)
+from api.paths import instance_path, segment_value
+from api.problems import Accepted, ProblemError, problem_responses
+from litestar_workflows import machine
+from litestar_workflows.engine.base import ExecutionEngine
+from litestar_workflows.errors import TaskNotFoundError, WorkflowNotFoundError
+from litestar_workflows.graph import to_mermaid
+from litestar_workflows.instance import PendingTask, WorkflowInstance
+from litestar_workflows.types import StepType, WorkflowStatus
+
+__all__ = [
+    "DefinitionsController",
+    "InstancesController",
+    "SystemController",
+    "TasksController",
+    "dev_token",
+]
+
+_AUTH = ("unauthorized", "validation-error", "engine-unavailable")
+_ACCEPTED = {
+    202: ResponseSpec(
+        AcceptedView,
+        generate_examples=False,
+        description="Accepted, but the instance had not settled within WORKFLOWS_SETTLE_TIMEOUT; poll `Location`",
+    )
+}
+
+InstanceIdParam = Annotated[
+    str,
+    Parameter(
+        description="Instance id, percent-encoded as one path segment (`expense_approval%2Fexpense-2024-0042`)",
+        max_length=1000,
+    ),
+]
+StepNameParam = Annotated[str, Parameter(description="Human step name", max_length=200)]
+NameParam = Annotated[str, Parameter(description="Definition name", max_length=200)]
+VersionParam = Annotated[
+    str | None, Parameter(query="version", description="Definition version (latest if omitted)", max_length=100)
+]
+LimitParam = Annotated[int, Parameter(query="limit", ge=1, le=200, description="Page size")]
+CursorParam = Annotated[
+    str | None,
+    Parameter(query="cursor", max_length=2000, description="`next_cursor` of the previous page"),
+]
+WorkflowFilter = Annotated[
+    str | None, Parameter(query="workflow_name", max_length=200, description="Only instances of this definition")
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Parameter(
+        header="Idempotency-Key",
+        required=False,
+        pattern=BUSINESS_KEY_PATTERN,
+        description="Makes a retried request return the first result instead of acting twice",
+    ),
+]
+
+
+def _can_complete(engine: ExecutionEngine, task: PendingTask, identity: Identity) -> bool | None:
+    try:
+        step = engine.registry.get_graph(task.workflow_name, task.workflow_version).step(task.step_name)
+    except (WorkflowNotFoundError, KeyError):
+        return None
+    return machine.authorization_error(task, step, identity.user_id, identity.groups) is None
+
+
+def _instance_view(
+    instance: WorkflowInstance, gateway: Gateway, engine: ExecutionEngine, identity: Identity
+) -> InstanceView:
+    view = InstanceView.from_instance(instance, prefix=gateway.prefix)
+    for task_view, task in zip(view.pending_tasks, instance.pending_tasks, strict=True):
+        task_view.can_complete = _can_complete(engine, task, identity)
+    return view
+
+
+# --- definitions ------------------------------------------------------------------------------
+
+
+class DefinitionsController(Controller):
+    """Registered workflow definitions."""
+
+    path = "/definitions"
+    tags = ["definitions"]
+
+    @get("/", summary="List definitions (latest version of each)", responses=problem_responses(*_AUTH))
+    async def list_definitions(self, engine: ExecutionEngine) -> list[DefinitionSummary]:
+        """Every registered definition at its latest version, with all its versions."""
+        registry = engine.registry
+        return [
+            DefinitionSummary(
+                name=d.name,
+                version=d.version,
+                versions=registry.get_versions(d.name),
+                description=d.description,
+                human_steps=[s.name for s in registry.get_graph(d.name, d.version).steps if s.is_human],
+            )
+            for d in registry.list_definitions(latest_only=True)
+        ]
+
+    @get(
+        "/{name:str}",
+        summary="Get a definition with its steps and form schemas",
+        responses=problem_responses(*_AUTH, "definition-not-found"),
+    )
+    async def get_definition(
+        self, engine: ExecutionEngine, name: NameParam, version: VersionParam = None
+    ) -> DefinitionView:
+        """The definition's steps (each human step with its ``form_schema`` and assignment) and edges."""
+        graph = engine.registry.get_graph(name, version)
+        return DefinitionView.from_graph(graph, engine.registry.get_versions(name))
+
+    @get(
+        "/{name:str}/graph",
+        summary="Get a definition's graph (nodes, edges and Mermaid source)",
+        responses=problem_responses(*_AUTH, "definition-not-found"),
+    )
+    async def get_graph(self, engine: ExecutionEngine, name: NameParam, version: VersionParam = None) -> GraphView:
+        """Nodes and edges (including deadline paths) plus the same graph as Mermaid ``flowchart`` source."""
+        graph = engine.registry.get_graph(name, version)
+        edges = [GraphEdge(source=e.source, target=e.target, label=e.label) for e in graph.edges]
+        edges += [
+            GraphEdge(source=s.name, target=s.on_deadline, label=f"deadline {s.deadline_seconds:g}s", kind="deadline")
+            for s in graph.steps
+            if s.on_deadline
+        ]
+        return GraphView(
+            name=graph.name,
+            version=graph.version,
+            nodes=[
+                GraphNode(
+                    id=s.name,
+                    label=s.title or s.name,
+                    kind=s.kind,
+                    initial=s.name == graph.initial_step,
+                    terminal=graph.is_terminal(s.name),
+                )
+                for s in graph.steps
+            ],
+            edges=edges,
+            mermaid=to_mermaid(graph),
+        )
+
+    @get(
+        "/{name:str}/graph/mermaid",
+        summary="Get a definition's graph as Mermaid source",
+        media_type=MediaType.TEXT,
+        responses=problem_responses(*_AUTH, "definition-not-found"),
+    )
+    async def get_mermaid(self, engine: ExecutionEngine, name: NameParam, version: VersionParam = None) -> str:
+        """Mermaid ``flowchart`` source, ready to paste into a Markdown file or https://mermaid.live."""
+        return to_mermaid(engine.registry.get_graph(name, version))
+
+
+# --- instances -----------------------------------------------------------------------------
+
+
+class InstancesController(Controller):
+    """Workflow instances: start, inspect, list, cancel."""
+
+    path = "/instances"
+    tags = ["instances"]
+
+    @post(
+        "/",
+        summary="Start an instance",
+        status_code=HTTP_201_CREATED,
+        responses={
+            200: ResponseSpec(
+                InstanceView,
+                generate_examples=False,
+                description="An instance with this business key (or Idempotency-Key) existed already: it is returned",
+            ),
+            **_ACCEPTED,
+            **problem_responses(
+                *_AUTH, "malformed-request", "definition-not-found", "business-key-conflict", "payload-too-large"
+            ),
+        },
+    )
+    async def start_instance(
+        self,
+        request: Request[Any, Any, Any],
+        data: StartInstanceRequest,
+        engine: ExecutionEngine,
+        gateway: Gateway,
+        identity: Identity,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[InstanceView]:
+        """Start an instance and answer once it has settled (waiting at a human step, completed or failed).
+
+        With a ``business_key`` (or, when none is given, an ``Idempotency-Key`` header, used as the
+        business key) a repeated request returns the existing instance with 200 instead of starting
+        another; the same key with different data is a 409.
+        """
+        received_at = datetime.now(UTC)
+        business_key = data.business_key or idempotency_key
+        try:
+            instance = await gateway.settle(
+                engine.start_workflow(
+                    data.workflow_name,
+                    data.initial_data,
+                    data.version,
+                    business_key=business_key,
+                    user_id=identity.user_id,
+                )
+            )
+        except SettleTimeout:
+            raise await _start_accepted(engine, gateway, data.workflow_name, business_key) from None
+        # An instance that started before this request arrived was not created by it.
+        status = HTTP_200_OK if instance.started_at < received_at else HTTP_201_CREATED
+        return Response(
+            _instance_view(instance, gateway, engine, identity),
+            status_code=status,
+            headers={"Location": gateway.prefix + instance_path(instance.id)},
+        )
+
+    @get("/", summary="List instances", responses=problem_responses(*_AUTH))
+    async def list_instances(
+        self,
+        engine: ExecutionEngine,
+        gateway: Gateway,
+        identity: Identity,
+        workflow_name: WorkflowFilter = None,
+        status: Annotated[WorkflowStatus | None, Parameter(query="status", description="Only this status")] = None,
+        limit: LimitParam = 50,
+        cursor: CursorParam = None,
+    ) -> InstanceList:
+        """Instances, newest first, filtered by definition and status; follow ``next_cursor`` for more."""
+        page = await engine.list_instances(workflow_name=workflow_name, status=status, limit=limit, cursor=cursor)
+        return InstanceList(
+            items=[_instance_view(i, gateway, engine, identity) for i in page.items], next_cursor=page.next_cursor
+        )
+
+    @get(
+        "/{instance_id:str}",
+        summary="Get an instance",
+        responses=problem_responses(*_AUTH, "instance-not-found"),
+    )
+    async def get_instance(
+        self, engine: ExecutionEngine, gateway: Gateway, identity: Identity, instance_id: InstanceIdParam
+    ) -> InstanceView:
+        """State, data, step history (who completed what, when), pending tasks and error of an instance."""
+        instance = await engine.get_instance(segment_value(instance_id))
+        return _instance_view(instance, gateway, engine, identity)
+
+    @post(
+        "/{instance_id:str}/cancel",
+        summary="Cancel an instance",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(
+            *_AUTH, "malformed-request", "forbidden", "instance-not-found", "instance-finished"
+        ),
+    )
+    async def cancel_instance(
+        self,
+        engine: ExecutionEngine,
+        gateway: Gateway,
+        identity: Identity,
+        instance_id: InstanceIdParam,
+        data: Annotated[CancelInstanceRequest | None, Body(description="Optional reason")] = None,
+    ) -> InstanceView:
+        """Cancel a running instance; allowed to the user who started it and to ``WORKFLOWS_ADMIN_GROUPS``."""
+        iid = segment_value(instance_id)
+        instance = await engine.get_instance(iid)
+        started_by = instance.context.metadata.get("started_by")
+        if started_by != identity.user_id and not set(identity.groups) & set(gateway.settings.admin_groups):
+            raise ProblemError(
+                "forbidden",
+                f"User {identity.user_id!r} may not cancel instance {iid!r}: only the user who started it "
+                f"({started_by!r}) or members of {', '.join(map(repr, gateway.settings.admin_groups))} may",
+                instance_id=iid,
+            )
+        reason = data.reason if data else ""
+        canceled = await engine.cancel_workflow(iid, f"by {identity.user_id}" + (f": {reason}" if reason else ""))
+        return _instance_view(canceled, gateway, engine, identity)
+
+
+async def _start_accepted(
+    engine: ExecutionEngine, gateway: Gateway, workflow_name: str, business_key: str | None
+) -> Accepted:
+    detail = "The instance was started but has not settled yet; it goes on in the background"
+    if business_key is not None:
+        # The newest page holds the instance just started; its business key identifies it.
+        page = await engine.list_instances(workflow_name=workflow_name, limit=50)
+        for instance in page.items:
+            if instance.business_key == business_key:
+                return Accepted(instance.id, gateway.prefix + instance_path(instance.id), detail)
+    query = urlencode({"workflow_name": workflow_name})
+    return Accepted(None, f"{gateway.prefix}/instances?{query}", detail + " (give a business_key to get its link)")
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+class TasksController(Controller):
+    """Human tasks: the caller's inbox, one task, completing it."""
+
+    path = "/tasks"
+    tags = ["tasks"]
+
+    @get("/", summary="The caller's inbox", responses=problem_responses(*_AUTH))
+    async def list_tasks(
+        self,
+        engine: ExecutionEngine,
+        gateway: Gateway,
+        identity: Identity,
+        workflow_name: WorkflowFilter = None,
+        limit: LimitParam = 50,
+        cursor: CursorParam = None,
+    ) -> TaskList:
+        """Waiting human tasks the caller may complete: assigned to them, offered to one of their
+        groups, or open to anyone. Oldest first; follow ``next_cursor`` for more."""
+        page = await engine.list_pending_tasks(
+            identity.user_id, identity.groups, workflow_name=workflow_name, limit=limit, cursor=cursor
+        )
+        return TaskList(
+            items=[
+                TaskView.from_task(t, prefix=gateway.prefix, can_complete=_can_complete(engine, t, identity))
+                for t in page.items
+            ],
+            next_cursor=page.next_cursor,
+        )
+
+    @get(
+        "/{instance_id:str}/{step_name:str}",
+        summary="Get one task with its form schema",
+        responses=problem_responses(*_AUTH, "instance-not-found", "task-not-found"),
+    )
+    async def get_task(
+        self,
+        engine: ExecutionEngine,
+        gateway: Gateway,
+        identity: Identity,
+        instance_id: InstanceIdParam,
+        step_name: StepNameParam,
+    ) -> TaskView:
+        """The waiting task with its ``form_schema`` and whether the caller may complete it."""
+        iid, step = segment_value(instance_id), segment_value(step_name)
+        instance = await engine.get_instance(iid)
+        task = next((t for t in instance.pending_tasks if t.step_name == step), None)
+        if task is None:
+            raise _no_task(engine, instance, step)
+        return TaskView.from_task(task, prefix=gateway.prefix, can_complete=_can_complete(engine, task, identity))
+
+    @post(
+        "/{instance_id:str}/{step_name:str}/complete",
+        summary="Complete a task and get the instance at its next settle point",
+        status_code=HTTP_200_OK,
+        responses={
+            **_ACCEPTED,
+            **problem_responses(
+                *_AUTH,
+                "malformed-request",
+                "not-allowed",
+                "instance-not-found",
+                "task-not-found",
+                "step-not-waiting",
+                "task-already-completed",
+                "instance-finished",
+                "payload-too-large",
+                "form-invalid",
+            ),
+        },
+    )
+    async def complete_task(
+        self,
+        data: CompleteTaskRequest,
+        engine: ExecutionEngine,
+        gateway: Gateway,
+        identity: Identity,
+        instance_id: InstanceIdParam,
+        step_name: StepNameParam,
+        idempotency_key: IdempotencyKey = None,
+    ) -> InstanceView:
+        """Submit the step's form as the authenticated user ("complete and get next").
+
+        The workflow checks, before recording anything, that the step is waiting, that the caller
+        may complete it (assignee, context-derived assignee or candidate groups) and that ``data``
+        satisfies the step's ``form_schema`` (422 lists every failing field). With an
+        ``Idempotency-Key`` a retried request returns the first result instead of a 409.
+        """
+        iid, step = segment_value(instance_id), segment_value(step_name)
+        # Keys are per user: another user's key must not replay that user's result.
+        key = f"{identity.user_id}:{idempotency_key}" if idempotency_key else None
+        try:
+            instance = await gateway.settle(
+                engine.complete_human_task(
+                    iid,
+                    step,
+                    identity.user_id,
+                    data.data,
+                    groups=identity.groups,
+                    comment=data.comment,
+                    idempotency_key=key,
+                )
+            )
+        except SettleTimeout:
+            raise Accepted(
+                iid,
+                gateway.prefix + instance_path(iid),
+                "The completion was accepted but the instance has not settled yet; it goes on in the background",
+            ) from None
+        return _instance_view(instance, gateway, engine, identity)
+
+
+def _no_task(engine: ExecutionEngine, instance: WorkflowInstance, step: str) -> Exception:
+    try:
+        graph = engine.registry.get_graph(instance.workflow_name, instance.workflow_version)
+    except WorkflowNotFoundError:
+        graph = None
+    if graph is not None and not graph.has_step(step):
+        return TaskNotFoundError(instance.id, step)
+    if graph is not None and graph.step(step).kind != StepType.HUMAN:
+        reason = "it is a machine step"
+    elif instance.status.is_finished:
+        reason = f"the instance is {instance.status.value}"
+    elif instance.pending_steps:
+        reason = "the instance is waiting at " + ", ".join(map(repr, instance.pending_steps))
+    else:
+        reason = "the instance is not waiting at it"
+    done = next((h for h in reversed(instance.context.step_history) if h.step_name == step and h.completed_by), None)
+    if done is not None:
+        reason = f"it was completed by {done.completed_by!r}"
+    return ProblemError(
+        "task-not-found",
+        f"Step {step!r} of instance {instance.id!r} is not waiting for input: {reason}",
+        instance_id=instance.id,
+        step_name=step,
+    )
+
+
+# --- system --------------------------------------------------------------------------------
+
+
+class SystemController(Controller):
+    """Liveness and readiness (no token needed)."""
+
+    path = "/"
+    tags = ["system"]
+
+    @get("/health", summary="Liveness: the process is up")
+    async def health(self) -> HealthView:
+        """Always 200 while the process serves requests."""
+        return HealthView()
+
+    @get(
+        "/ready", summary="Readiness: Temporal reachable and a worker polling", responses=problem_responses("not-ready")
+    )
+    async def ready(self, gateway: Gateway) -> ReadyView:
+        """200 when the engine is connected, Temporal answers and a worker polls the task queue; else 503."""
+        reason = await gateway.not_ready_reason()
+        if reason is not None:
+            raise ProblemError("not-ready", reason, headers={"Retry-After": str(gateway.settings.retry_after)})
+        engine = gateway.engine
+        checks = {"engine": type(engine).__name__}
+        if gateway.client is not None:
+            checks["temporal"] = "reachable"
+            checks["worker"] = f"polling {gateway.settings.task_queue!r}"
+        return ReadyView(engine=type(engine).__name__, checks=checks)
+
+
+@get(
+    "/dev/token",
+    summary="Mint a demo token (development mode only)",
+    tags=["development"],
+    responses=problem_responses("validation-error", "forbidden"),
+)
+async def dev_token(
+    request: Request[Any, Any, Any],
+    gateway: Gateway,
+    user: Annotated[str, Parameter(query="user", min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")] = "alice",
+    groups: Annotated[
+        str | None,
+        Parameter(
+            query="groups",
+            max_length=500,
+            pattern=r"^[\w.@+-]*(,[\w.@+-]+)*$",
+            description="Comma-separated groups; the demo user's groups when omitted",
+        ),
+    ] = None,
+) -> DevToken:
+    """A bearer token for any user and groups. Only served on a loopback address in development mode."""
+    from api.auth import DEMO_USERS, DEV_TOKEN_TTL, is_loopback
+
+    server = request.scope.get("server")
+    if server is not None and not is_loopback(str(server[0])):
+        raise ProblemError("forbidden", "Development tokens are only served on a loopback address")
+    chosen = tuple(g for g in groups.split(",") if g) if groups is not None else DEMO_USERS.get(user, ())
+    token = gateway.auth.mint(user, chosen)
+    return DevToken(access_token=token, expires_in=int(DEV_TOKEN_TTL.total_seconds()), user=user, groups=list(chosen))

@@ -1,0 +1,93 @@
+"""The gateway's Temporal plumbing: one client per process, the engine on top, readiness.
+
+Handlers never call Temporal directly; they use the engine. Only ``GET /ready`` asks the
+Temporal service itself (is it reachable, does a worker poll the task queue).
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from litestar_workflows.engine.base import ExecutionEngine
+from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.settings import Settings
+
+__all__ = ["build_engine", "check_worker", "connect", "load_registry"]
+
+# A poller long-polls for up to ~70 s; one not seen for longer than this has gone away.
+_POLLER_FRESHNESS = timedelta(seconds=90)
+
+
+def load_registry(spec: str) -> WorkflowRegistry:
+    """Load ``module:attribute`` (comma-separated for several) and merge them into one registry.
+
+    Raises:
+        ValueError: A malformed spec, a missing module or attribute, or not a registry.
+    """
+    merged = WorkflowRegistry()
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        module_name, _, attribute = item.partition(":")
+        if not module_name or not attribute:
+            raise ValueError(f"WORKFLOWS_DEFINITIONS entry {item!r} is not of the form module:attribute")
+        try:
+            registry = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"WORKFLOWS_DEFINITIONS entry {item!r} cannot be loaded: {exc}") from exc
+        if not isinstance(registry, WorkflowRegistry):
+            raise ValueError(f"WORKFLOWS_DEFINITIONS entry {item!r} is a {type(registry).__name__}, not a registry")
+        for definition in registry.list_definitions():
+            merged.register_definition(definition)
+    return merged
+
+
+async def connect(settings: Settings) -> Client:
+    """Open the process's Temporal client (lazily: the gateway starts even if Temporal is down)."""
+    temporal_engine = importlib.import_module("litestar_workflows.engine.temporal")
+    connect_fn = getattr(temporal_engine, "connect", None)
+    if connect_fn is not None:
+        client: Client = await connect_fn(settings, lazy=True)
+        return client
+    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace, lazy=True)
+
+
+def build_engine(settings: Settings, client: Client, registry: WorkflowRegistry) -> ExecutionEngine:
+    """The Temporal engine over ``client``."""
+    engine_cls = importlib.import_module("litestar_workflows.engine.temporal").TemporalExecutionEngine
+    return cast(ExecutionEngine, engine_cls(client, registry, task_queue=settings.task_queue))
+
+
+async def check_worker(client: Client, task_queue: str, timeout_seconds: float) -> str | None:
+    """Why the engine is not ready (Temporal unreachable, no worker polling); ``None`` when ready."""
+    try:
+        response = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=client.namespace,
+                task_queue=TaskQueue(name=task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            ),
+            timeout=timedelta(seconds=timeout_seconds),
+        )
+    except RPCError as exc:
+        return f"Temporal cannot be reached: {exc.message}"
+    except RuntimeError as exc:
+        # A lazy client that fails to connect raises RuntimeError("Failed client connect: ...").
+        return f"Temporal cannot be reached: {exc}"
+    now = datetime.now(UTC)
+    fresh = [
+        p
+        for p in response.pollers
+        if not p.HasField("last_access_time") or now - p.last_access_time.ToDatetime(UTC) < _POLLER_FRESHNESS
+    ]
+    if not fresh:
+        return f"No worker is polling task queue {task_queue!r}"
+    return None
