@@ -56,8 +56,8 @@ class EncodedSlashes:
             if path.startswith(self.prefixes):
                 raw = scope.get("raw_path")
                 raw_path = raw.decode("latin-1").split("?", 1)[0] if isinstance(raw, bytes | bytearray) else None
-                # Use the raw path only when it is the same path (no root_path or proxy rewriting).
-                if raw_path is not None and unquote(raw_path) == path:
+                # Use the raw path only when it names the same route (no root_path or proxy rewriting).
+                if raw_path is not None and raw_path.startswith(self.prefixes):
                     scope["path"] = _reencode_raw(raw_path)
                 else:
                     scope["path"] = _reencode_decoded(path)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
@@ -28,7 +28,7 @@ __all__ = ["WorkflowPlugin"]
 logger = logging.getLogger("api")
 
 
-def _provide_identity(request: Any) -> Identity:
+def _provide_identity(request: Request[Any, Any, Any]) -> Identity:
     user = request.user
     if not isinstance(user, Identity):  # pragma: no cover - the auth middleware guarantees it
         raise TypeError("request is not authenticated")

@@ -309,8 +309,12 @@ def _field_problems(extra: Any) -> list[FieldProblem]:
         if source == "header":
             # The signature model reports the Python name; clients know the header's name.
             key = "-".join(part.capitalize() for part in key.split("_"))
+        message = str(item.get("message") or "invalid value")
+        if source == "body" and key == "data" and message == "'data'":
+            # Litestar's report of a missing body: the key of the body itself, quoted.
+            key, message = "", "A JSON request body is required"
         pointer = "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in key.split(".") if p) if key else ""
-        found.append(FieldProblem(pointer=pointer, message=str(item.get("message", "invalid value")), source=source))
+        found.append(FieldProblem(pointer=pointer, message=message, source=source))
     return found
 
 

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, Parameter
+from litestar.params import Body, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from api.auth import Identity
@@ -60,28 +61,26 @@ _ACCEPTED = {
 
 InstanceIdParam = Annotated[
     str,
-    Parameter(
+    PathParameter(
         description="Instance id, percent-encoded as one path segment (`expense_approval%2Fexpense-2024-0042`)",
         max_length=1000,
     ),
 ]
-StepNameParam = Annotated[str, Parameter(description="Human step name", max_length=200)]
-NameParam = Annotated[str, Parameter(description="Definition name", max_length=200)]
+StepNameParam = Annotated[str, PathParameter(description="Human step name", max_length=200)]
+NameParam = Annotated[str, PathParameter(description="Definition name", max_length=200)]
 VersionParam = Annotated[
-    str | None, Parameter(query="version", description="Definition version (latest if omitted)", max_length=100)
+    str | None, QueryParameter(description="Definition version (latest if omitted)", max_length=100)
 ]
-LimitParam = Annotated[int, Parameter(query="limit", ge=1, le=200, description="Page size")]
+LimitParam = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
 CursorParam = Annotated[
     str | None,
-    Parameter(query="cursor", max_length=2000, description="`next_cursor` of the previous page"),
+    QueryParameter(max_length=2000, description="`next_cursor` of the previous page"),
 ]
-WorkflowFilter = Annotated[
-    str | None, Parameter(query="workflow_name", max_length=200, description="Only instances of this definition")
-]
+WorkflowFilter = Annotated[str | None, QueryParameter(max_length=200, description="Only instances of this definition")]
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         pattern=BUSINESS_KEY_PATTERN,
         description="Makes a retried request return the first result instead of acting twice",
@@ -116,7 +115,7 @@ class DefinitionsController(Controller):
     tags = ["definitions"]
 
     @get("/", summary="List definitions (latest version of each)", responses=problem_responses(*_AUTH))
-    async def list_definitions(self, engine: ExecutionEngine) -> list[DefinitionSummary]:
+    async def list_definitions(self, engine: NamedDependency[ExecutionEngine]) -> list[DefinitionSummary]:
         """Every registered definition at its latest version, with all its versions."""
         registry = engine.registry
         return [
@@ -136,7 +135,7 @@ class DefinitionsController(Controller):
         responses=problem_responses(*_AUTH, "definition-not-found"),
     )
     async def get_definition(
-        self, engine: ExecutionEngine, name: NameParam, version: VersionParam = None
+        self, engine: NamedDependency[ExecutionEngine], name: NameParam, version: VersionParam = None
     ) -> DefinitionView:
         """The definition's steps (each human step with its ``form_schema`` and assignment) and edges."""
         graph = engine.registry.get_graph(name, version)
@@ -147,7 +146,9 @@ class DefinitionsController(Controller):
         summary="Get a definition's graph (nodes, edges and Mermaid source)",
         responses=problem_responses(*_AUTH, "definition-not-found"),
     )
-    async def get_graph(self, engine: ExecutionEngine, name: NameParam, version: VersionParam = None) -> GraphView:
+    async def get_graph(
+        self, engine: NamedDependency[ExecutionEngine], name: NameParam, version: VersionParam = None
+    ) -> GraphView:
         """Nodes and edges (including deadline paths) plus the same graph as Mermaid ``flowchart`` source."""
         graph = engine.registry.get_graph(name, version)
         edges = [GraphEdge(source=e.source, target=e.target, label=e.label) for e in graph.edges]
@@ -179,7 +180,9 @@ class DefinitionsController(Controller):
         media_type=MediaType.TEXT,
         responses=problem_responses(*_AUTH, "definition-not-found"),
     )
-    async def get_mermaid(self, engine: ExecutionEngine, name: NameParam, version: VersionParam = None) -> str:
+    async def get_mermaid(
+        self, engine: NamedDependency[ExecutionEngine], name: NameParam, version: VersionParam = None
+    ) -> str:
         """Mermaid ``flowchart`` source, ready to paste into a Markdown file or https://mermaid.live."""
         return to_mermaid(engine.registry.get_graph(name, version))
 
@@ -212,10 +215,10 @@ class InstancesController(Controller):
     async def start_instance(
         self,
         request: Request[Any, Any, Any],
-        data: StartInstanceRequest,
-        engine: ExecutionEngine,
-        gateway: Gateway,
-        identity: Identity,
+        data: JSONBody[StartInstanceRequest],
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[InstanceView]:
         """Start an instance and answer once it has settled (waiting at a human step, completed or failed).
@@ -249,11 +252,11 @@ class InstancesController(Controller):
     @get("/", summary="List instances", responses=problem_responses(*_AUTH))
     async def list_instances(
         self,
-        engine: ExecutionEngine,
-        gateway: Gateway,
-        identity: Identity,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
         workflow_name: WorkflowFilter = None,
-        status: Annotated[WorkflowStatus | None, Parameter(query="status", description="Only this status")] = None,
+        status: Annotated[WorkflowStatus | None, QueryParameter(description="Only this status")] = None,
         limit: LimitParam = 50,
         cursor: CursorParam = None,
     ) -> InstanceList:
@@ -269,7 +272,11 @@ class InstancesController(Controller):
         responses=problem_responses(*_AUTH, "instance-not-found"),
     )
     async def get_instance(
-        self, engine: ExecutionEngine, gateway: Gateway, identity: Identity, instance_id: InstanceIdParam
+        self,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
+        instance_id: InstanceIdParam,
     ) -> InstanceView:
         """State, data, step history (who completed what, when), pending tasks and error of an instance."""
         instance = await engine.get_instance(segment_value(instance_id))
@@ -285,9 +292,9 @@ class InstancesController(Controller):
     )
     async def cancel_instance(
         self,
-        engine: ExecutionEngine,
-        gateway: Gateway,
-        identity: Identity,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         data: Annotated[CancelInstanceRequest | None, Body(description="Optional reason")] = None,
     ) -> InstanceView:
@@ -308,7 +315,10 @@ class InstancesController(Controller):
 
 
 async def _start_accepted(
-    engine: ExecutionEngine, gateway: Gateway, workflow_name: str, business_key: str | None
+    engine: NamedDependency[ExecutionEngine],
+    gateway: NamedDependency[Gateway],
+    workflow_name: str,
+    business_key: str | None,
 ) -> Accepted:
     detail = "The instance was started but has not settled yet; it goes on in the background"
     if business_key is not None:
@@ -333,9 +343,9 @@ class TasksController(Controller):
     @get("/", summary="The caller's inbox", responses=problem_responses(*_AUTH))
     async def list_tasks(
         self,
-        engine: ExecutionEngine,
-        gateway: Gateway,
-        identity: Identity,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
         workflow_name: WorkflowFilter = None,
         limit: LimitParam = 50,
         cursor: CursorParam = None,
@@ -360,9 +370,9 @@ class TasksController(Controller):
     )
     async def get_task(
         self,
-        engine: ExecutionEngine,
-        gateway: Gateway,
-        identity: Identity,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
     ) -> TaskView:
@@ -396,10 +406,10 @@ class TasksController(Controller):
     )
     async def complete_task(
         self,
-        data: CompleteTaskRequest,
-        engine: ExecutionEngine,
-        gateway: Gateway,
-        identity: Identity,
+        data: JSONBody[CompleteTaskRequest],
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
         idempotency_key: IdempotencyKey = None,
@@ -435,7 +445,7 @@ class TasksController(Controller):
         return _instance_view(instance, gateway, engine, identity)
 
 
-def _no_task(engine: ExecutionEngine, instance: WorkflowInstance, step: str) -> Exception:
+def _no_task(engine: NamedDependency[ExecutionEngine], instance: WorkflowInstance, step: str) -> Exception:
     try:
         graph = engine.registry.get_graph(instance.workflow_name, instance.workflow_version)
     except WorkflowNotFoundError:
@@ -478,7 +488,7 @@ class SystemController(Controller):
     @get(
         "/ready", summary="Readiness: Temporal reachable and a worker polling", responses=problem_responses("not-ready")
     )
-    async def ready(self, gateway: Gateway) -> ReadyView:
+    async def ready(self, gateway: NamedDependency[Gateway]) -> ReadyView:
         """200 when the engine is connected, Temporal answers and a worker polls the task queue; else 503."""
         reason = await gateway.not_ready_reason()
         if reason is not None:
@@ -499,12 +509,11 @@ class SystemController(Controller):
 )
 async def dev_token(
     request: Request[Any, Any, Any],
-    gateway: Gateway,
-    user: Annotated[str, Parameter(query="user", min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")] = "alice",
+    gateway: NamedDependency[Gateway],
+    user: Annotated[str, QueryParameter(min_length=1, max_length=100, pattern=r"^[\w.@+-]+$")] = "alice",
     groups: Annotated[
         str | None,
-        Parameter(
-            query="groups",
+        QueryParameter(
             max_length=500,
             pattern=r"^[\w.@+-]*(,[\w.@+-]+)*$",
             description="Comma-separated groups; the demo user's groups when omitted",
