@@ -103,9 +103,9 @@ async def render_banner(stack: DevStack, took: float) -> str:
         "",
         "  Definitions      " + (", ".join(definitions) or f"(see {config.gateway_url}/definitions)"),
         "",
-        "Demo tokens (8 hours; any user: GET /dev/token?user=<name>&groups=<a,b>):",
-        f"  requester  {REQUESTER} (employees)            {requester}",
-        f"  manager    {REVIEWER} (employees, managers)    {manager}",
+        "Demo tokens (valid 8 hours; other users: GET /dev/token?user=<name>&groups=<a,b>):",
+        f"  REQUESTER  {REQUESTER}, groups employees",
+        f"  MANAGER    {REVIEWER}, groups employees, managers",
         "",
     ]
     if any(d.startswith("expense_approval ") for d in definitions):
@@ -116,5 +116,7 @@ async def render_banner(stack: DevStack, took: float) -> str:
             "",
             f"Then open {config.ui_url} to see the instance (expense_approval/{business_key}) and its history.",
         ]
+    else:
+        lines += [f"REQUESTER={requester}", f"MANAGER={manager}"]
     lines += ["", "Press Ctrl-C to stop everything.", "=" * 100, ""]
     return "\n".join(lines)
