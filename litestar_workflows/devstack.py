@@ -386,8 +386,12 @@ class ManagedProcess:
         line = raw.decode("utf-8", "replace").rstrip("\r")
         self._tail.append(line)
         if self.console is not None:
-            self.console.write(f"{self._prefix}{line}\n")
-            self.console.flush()
+            try:
+                self.console.write(f"{self._prefix}{line}\n")
+                self.console.flush()
+            except (OSError, ValueError):
+                # The console went away (closed pipe): keep draining the child into its log file.
+                self.console = None
 
     async def wait(self) -> int:
         """Wait until the child exits; return its exit status."""
@@ -502,8 +506,9 @@ class DevStack:
 
     def say(self, message: str) -> None:
         """Print a status line of the supervisor."""
-        self.console.write(f"[dev stack] {message}\n")
-        self.console.flush()
+        with contextlib.suppress(OSError, ValueError):
+            self.console.write(f"[dev stack] {message}\n")
+            self.console.flush()
 
     async def run(self) -> int:
         """Run until a signal or a failure; return the exit status (0 after a clean stop)."""
@@ -530,8 +535,17 @@ class DevStack:
                 self.ready_after = loop.time() - started_at
                 self._write_state()
                 if self.banner is not None:
-                    self.console.write(await self.banner(self, self.ready_after))
-                    self.console.flush()
+                    try:
+                        text = await self.banner(self, self.ready_after)
+                    except Exception as exc:
+                        # Everything runs; only the message failed. Say so rather than stop the stack.
+                        text = (
+                            f"\nThe dev stack is ready ({self.ready_after:.1f}s): gateway {self.config.gateway_url}, "
+                            f"Temporal Web UI {self.config.ui_url}\n(the full banner failed: {exc!r})\n"
+                        )
+                    with contextlib.suppress(OSError, ValueError):
+                        self.console.write(text)
+                        self.console.flush()
                 await stopper
             stopper.cancel()
         except DevStackError as exc:
