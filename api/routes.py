@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.openapi.spec import Example
+from litestar.params import Body, BodyKwarg, HeaderParameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from api.auth import Identity
@@ -59,15 +61,43 @@ _ACCEPTED = {
     )
 }
 
+_START_EXAMPLES = [
+    Example(
+        summary="An expense request with a business key",
+        value={
+            "workflow_name": "expense_approval",
+            "initial_data": {"requester_id": "alice", "amount": 250.0, "description": "Conference fee"},
+            "business_key": "expense-2024-0042",
+        },
+    )
+]
+_COMPLETE_EXAMPLES = [
+    Example(summary="Approve", value={"data": {"approved": True, "comments": "Approved for Q4 budget"}}),
+    Example(summary="Reject with a comment", value={"data": {"approved": False}, "comment": "over budget"}),
+]
+
 InstanceIdParam = Annotated[
     str,
     PathParameter(
         description="Instance id, percent-encoded as one path segment (`expense_approval%2Fexpense-2024-0042`)",
         max_length=1000,
+        examples=[Example(summary="Started with a business key", value="expense_approval/expense-2024-0042")],
     ),
 ]
-StepNameParam = Annotated[str, PathParameter(description="Human step name", max_length=200)]
-NameParam = Annotated[str, PathParameter(description="Definition name", max_length=200)]
+StepNameParam = Annotated[
+    str,
+    PathParameter(
+        description="Human step name", max_length=200, examples=[Example(summary="A step", value="manager_approval")]
+    ),
+]
+NameParam = Annotated[
+    str,
+    PathParameter(
+        description="Definition name",
+        max_length=200,
+        examples=[Example(summary="A definition", value="expense_approval")],
+    ),
+]
 VersionParam = Annotated[
     str | None, QueryParameter(description="Definition version (latest if omitted)", max_length=100)
 ]
@@ -215,7 +245,7 @@ class InstancesController(Controller):
     async def start_instance(
         self,
         request: Request[Any, Any, Any],
-        data: JSONBody[StartInstanceRequest],
+        data: Annotated[StartInstanceRequest, BodyKwarg(media_type=RequestEncodingType.JSON, examples=_START_EXAMPLES)],
         engine: NamedDependency[ExecutionEngine],
         gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],
@@ -406,7 +436,9 @@ class TasksController(Controller):
     )
     async def complete_task(
         self,
-        data: JSONBody[CompleteTaskRequest],
+        data: Annotated[
+            CompleteTaskRequest, BodyKwarg(media_type=RequestEncodingType.JSON, examples=_COMPLETE_EXAMPLES)
+        ],
         engine: NamedDependency[ExecutionEngine],
         gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],

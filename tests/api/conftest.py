@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -124,3 +126,38 @@ def assert_problem(response: Any, status: int, code: str, *, detail_contains: st
     assert body["instance"] == response.request.url.raw_path.decode().split("?")[0]
     assert detail_contains in body["detail"], body["detail"]
     return body
+
+
+class LiveServer:
+    """A real uvicorn server for an ASGI app, on a free loopback port, in a background thread.
+
+    Its event loop is the thread's own, so the app must create its loop-bound resources (a
+    Temporal client) in its lifespan, as ``create_app`` does without an engine.
+    """
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False)
+        )
+        self.thread = threading.Thread(target=self.server.run, name="live-gateway", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the gateway did not start")
+            time.sleep(0.02)
+        return self
+
+    @property
+    def url(self) -> str:
+        """Base URL."""
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
