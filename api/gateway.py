@@ -28,6 +28,8 @@ logger = logging.getLogger("api")
 
 T = TypeVar("T")
 
+_ENGINE_GRACE = 5.0
+
 
 class SettleTimeout(Exception):
     """The engine call outlived the settle timeout; it keeps running in the background."""
@@ -124,8 +126,12 @@ class Gateway:
         task: asyncio.Task[T] = asyncio.ensure_future(call)
         self._inflight.add(task)
         task.add_done_callback(self._finished)
+        timeout = self.settings.settle_timeout
+        if hasattr(self._engine, "settle_timeout"):
+            # The engine times out by itself (and knows the instance id for the 202): leave it a head start.
+            timeout += _ENGINE_GRACE
         try:
-            return await asyncio.wait_for(asyncio.shield(task), self.settings.settle_timeout)
+            return await asyncio.wait_for(asyncio.shield(task), timeout)
         except TimeoutError:
             raise SettleTimeout from None
 

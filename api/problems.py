@@ -38,6 +38,7 @@ from litestar_workflows.errors import (
     WorkflowAlreadyExistsError,
     WorkflowInstanceNotFoundError,
     WorkflowNotFoundError,
+    WorkflowsError,
 )
 
 __all__ = [
@@ -422,7 +423,9 @@ def exception_handlers(retry_after: int, max_body_size: int, prefix: str = "") -
         if mapped is not None:
             return problem_response(*mapped)
         logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return problem_response(_problem("internal-error", request, CATALOGUE["internal-error"].example_detail))
+        # The SDK's own messages are safe to show; anything else might leak internals.
+        detail = str(exc) if isinstance(exc, WorkflowsError) else CATALOGUE["internal-error"].example_detail
+        return problem_response(_problem("internal-error", request, detail))
 
     return {Exception: handle}
 

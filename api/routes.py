@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -9,6 +11,7 @@ from urllib.parse import urlencode
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, BodyKwarg, HeaderParameter, PathParameter, QueryParameter
@@ -39,7 +42,7 @@ from api.paths import instance_path, segment_value
 from api.problems import Accepted, ProblemError, problem_responses
 from litestar_workflows import machine
 from litestar_workflows.engine.base import ExecutionEngine
-from litestar_workflows.errors import TaskNotFoundError, WorkflowNotFoundError
+from litestar_workflows.errors import TaskNotFoundError, WorkflowNotFoundError, WorkflowsError
 from litestar_workflows.graph import to_mermaid
 from litestar_workflows.instance import PendingTask, WorkflowInstance
 from litestar_workflows.types import StepType, WorkflowStatus
@@ -116,6 +119,19 @@ IdempotencyKey = Annotated[
         description="Makes a retried request return the first result instead of acting twice",
     ),
 ]
+
+
+@contextmanager
+def _cursor_errors() -> Iterator[None]:
+    """An engine rejecting a cursor (ValueError) is the client's mistake: 400, not 500."""
+    try:
+        yield
+    except ValueError as exc:
+        if isinstance(exc, WorkflowsError):
+            raise
+        raise ValidationException(
+            detail=str(exc), extra=[{"message": str(exc) or "invalid cursor", "key": "cursor", "source": "query"}]
+        ) from exc
 
 
 def _can_complete(engine: ExecutionEngine, task: PendingTask, identity: Identity) -> bool | None:
@@ -291,7 +307,8 @@ class InstancesController(Controller):
         cursor: CursorParam = None,
     ) -> InstanceList:
         """Instances, newest first, filtered by definition and status; follow ``next_cursor`` for more."""
-        page = await engine.list_instances(workflow_name=workflow_name, status=status, limit=limit, cursor=cursor)
+        with _cursor_errors():
+            page = await engine.list_instances(workflow_name=workflow_name, status=status, limit=limit, cursor=cursor)
         return InstanceList(
             items=[_instance_view(i, gateway, engine, identity) for i in page.items], next_cursor=page.next_cursor
         )
@@ -382,9 +399,10 @@ class TasksController(Controller):
     ) -> TaskList:
         """Waiting human tasks the caller may complete: assigned to them, offered to one of their
         groups, or open to anyone. Oldest first; follow ``next_cursor`` for more."""
-        page = await engine.list_pending_tasks(
-            identity.user_id, identity.groups, workflow_name=workflow_name, limit=limit, cursor=cursor
-        )
+        with _cursor_errors():
+            page = await engine.list_pending_tasks(
+                identity.user_id, identity.groups, workflow_name=workflow_name, limit=limit, cursor=cursor
+            )
         return TaskList(
             items=[
                 TaskView.from_task(t, prefix=gateway.prefix, can_complete=_can_complete(engine, t, identity))
