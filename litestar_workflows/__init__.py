@@ -2,13 +2,14 @@
 
 Define steps (machine or human), connect them with edges, register the definition,
 and run it on :class:`LocalExecutionEngine` (in-process) or on
-``TemporalExecutionEngine`` (durable; ``litestar_workflows.engine.temporal``).
+:class:`TemporalExecutionEngine` (durable; ``litestar_workflows.engine.temporal``).
 """
 
 from litestar_workflows.context import StepExecution, WorkflowContext
 from litestar_workflows.definition import Condition, Edge, WorkflowDefinition
 from litestar_workflows.engine.base import ExecutionEngine, Page
 from litestar_workflows.engine.local import LocalExecutionEngine
+from litestar_workflows.engine.temporal import TemporalExecutionEngine
 from litestar_workflows.errors import (
     ConditionError,
     DefinitionNotLoadedError,
@@ -65,6 +66,7 @@ __all__ = [
     "StepType",
     "TaskAlreadyCompletedError",
     "TaskNotFoundError",
+    "TemporalExecutionEngine",
     "UnauthorizedTaskError",
     "WorkflowAlreadyCompletedError",
     "WorkflowAlreadyExistsError",

@@ -1,0 +1,244 @@
+"""Wire contracts between the Temporal workflow, its activities and the engine.
+
+Everything here crosses a process boundary and is recorded in Temporal histories:
+the names are stable constants and the payload dataclasses only ever gain optional
+fields. Renaming any of them breaks running instances (the replay tests catch that).
+
+Search attributes (custom, registered by ``worker.py`` and the dev-server fixtures):
+
+========================  ============  ==============================================
+Name                      Type          Value
+========================  ============  ==============================================
+``DefinitionName``        Keyword       definition name, e.g. ``expense_approval``
+``DefinitionVersion``     Keyword       definition version the instance runs
+``InstanceStatus``        Keyword       :class:`~litestar_workflows.types.WorkflowStatus`
+``BusinessKey``           Keyword       caller-supplied business key
+``PendingSteps``          KeywordList   waiting human steps
+``WaitingOn``             KeywordList   who may complete them: ``user:<id>``,
+                                        ``group:<name>``, ``anyone``
+``WaitingSince``          Datetime      when the oldest waiting step began waiting
+========================  ============  ==============================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from temporalio.common import SearchAttributeKey
+
+from litestar_workflows import errors as _errors
+from litestar_workflows.context import WorkflowContext
+from litestar_workflows.errors import FieldError, FormValidationError, WorkflowsError
+from litestar_workflows.graph import GraphSpec
+from litestar_workflows.instance import InstanceState
+
+__all__ = [
+    "ACTIVITY_CHECK_GUARD",
+    "ACTIVITY_EVALUATE_CONDITIONS",
+    "ACTIVITY_RUN_STEP",
+    "ERROR_DEFINITION_NOT_LOADED",
+    "ERROR_INSTANCE_FAILED",
+    "MEMO_INITIAL_DATA_DIGEST",
+    "QUERY_STATE",
+    "SA_BUSINESS_KEY",
+    "SA_DEFINITION_NAME",
+    "SA_DEFINITION_VERSION",
+    "SA_INSTANCE_STATUS",
+    "SA_PENDING_STEPS",
+    "SA_WAITING_ON",
+    "SA_WAITING_SINCE",
+    "SEARCH_ATTRIBUTES",
+    "SIGNAL_COMPLETE_HUMAN_TASK",
+    "UPDATE_COMPLETE_HUMAN_TASK",
+    "UPDATE_WAIT_SETTLED",
+    "WORKFLOW_TYPE",
+    "CompleteHumanTask",
+    "InterpreterInput",
+    "StepTask",
+    "WaitSettled",
+    "candidate_entries",
+    "data_digest",
+    "error_details",
+    "error_from_details",
+]
+
+WORKFLOW_TYPE: Final = "litestar_workflows.Interpreter"
+"""Temporal workflow type of the generic interpreter workflow."""
+
+UPDATE_COMPLETE_HUMAN_TASK: Final = "complete_human_task"
+"""Update: complete a waiting human step; returns the settled :class:`InstanceState`."""
+
+SIGNAL_COMPLETE_HUMAN_TASK: Final = "complete_human_task_signal"
+"""Signal with the same purpose and validation; invalid ones land in ``InstanceState.rejected``."""
+
+UPDATE_WAIT_SETTLED: Final = "wait_settled"
+"""Update (used with update-with-start): returns the state at the next settle point."""
+
+QUERY_STATE: Final = "get_state"
+"""Query: the full :class:`InstanceState`."""
+
+ACTIVITY_RUN_STEP: Final = "litestar_workflows.run_step"
+"""Activity: one attempt of a machine step's ``execute`` (and its callable conditions)."""
+
+ACTIVITY_CHECK_GUARD: Final = "litestar_workflows.check_guard"
+"""Activity: a human step's overridden ``can_execute``."""
+
+ACTIVITY_EVALUATE_CONDITIONS: Final = "litestar_workflows.evaluate_conditions"
+"""Activity: the callable conditions leaving a completed human step."""
+
+ERROR_DEFINITION_NOT_LOADED: Final = "DefinitionNotLoadedError"
+"""ApplicationError type raised by activities when the worker lacks the instance's definition version."""
+
+ERROR_INSTANCE_FAILED: Final = "WorkflowInstanceFailed"
+"""ApplicationError type the workflow execution fails with when the instance failed."""
+
+MEMO_INITIAL_DATA_DIGEST: Final = "initial_data_sha256"
+"""Memo key: digest of the initial data (detects a business key reused with other data)."""
+
+SA_DEFINITION_NAME: Final = SearchAttributeKey.for_keyword("DefinitionName")
+SA_DEFINITION_VERSION: Final = SearchAttributeKey.for_keyword("DefinitionVersion")
+SA_INSTANCE_STATUS: Final = SearchAttributeKey.for_keyword("InstanceStatus")
+SA_BUSINESS_KEY: Final = SearchAttributeKey.for_keyword("BusinessKey")
+SA_PENDING_STEPS: Final = SearchAttributeKey.for_keyword_list("PendingSteps")
+SA_WAITING_ON: Final = SearchAttributeKey.for_keyword_list("WaitingOn")
+SA_WAITING_SINCE: Final = SearchAttributeKey.for_datetime("WaitingSince")
+
+SEARCH_ATTRIBUTES: Final = (
+    SA_DEFINITION_NAME,
+    SA_DEFINITION_VERSION,
+    SA_INSTANCE_STATUS,
+    SA_BUSINESS_KEY,
+    SA_PENDING_STEPS,
+    SA_WAITING_ON,
+    SA_WAITING_SINCE,
+)
+"""Every custom search attribute the workflow writes (two KeywordLists: SQL visibility allows three)."""
+
+
+@dataclass(frozen=True)
+class InterpreterInput:
+    """Input of the interpreter workflow.
+
+    Attributes:
+        graph: Immutable snapshot of the definition the instance runs.
+        initial_data: Data the instance was started with.
+        business_key: Caller-supplied business key.
+        started_by: User who started the instance.
+        state: State carried over continue-as-new (``None`` on a fresh start).
+    """
+
+    graph: GraphSpec
+    initial_data: dict[str, Any] = field(default_factory=dict)
+    business_key: str | None = None
+    started_by: str | None = None
+    state: InstanceState | None = None
+
+
+@dataclass(frozen=True)
+class CompleteHumanTask:
+    """Argument of the completion update and signal.
+
+    Attributes:
+        step_name: Waiting human step to complete.
+        user_id: Who completes it.
+        data: Form data.
+        groups: Groups the user belongs to.
+        comment: Optional comment recorded in the step history.
+    """
+
+    step_name: str
+    user_id: str
+    data: dict[str, Any]
+    groups: list[str] = field(default_factory=list)
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitSettled:
+    """Argument of the wait-for-settle update sent with update-with-start.
+
+    Attributes:
+        initial_data_digest: Digest of the caller's initial data; a running instance
+            with another digest rejects the update (business key reused).
+        version: Version the caller asked for explicitly, if any.
+    """
+
+    initial_data_digest: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class StepTask:
+    """Input of every step activity.
+
+    Attributes:
+        workflow_name: Definition name.
+        workflow_version: Definition version the instance runs.
+        graph_fingerprint: Fingerprint of the instance's graph snapshot; a worker whose
+            registered graph differs treats the version as not loaded.
+        step_name: Step whose code runs.
+        context: The step's own copy of the instance context.
+        started_at: When the workflow scheduled the step (first attempt).
+    """
+
+    workflow_name: str
+    workflow_version: str
+    graph_fingerprint: str
+    step_name: str
+    context: WorkflowContext
+    started_at: datetime
+
+
+def data_digest(data: Mapping[str, Any]) -> str:
+    """Stable digest of JSON-compatible ``data`` (key order does not matter)."""
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def candidate_entries(assignee: str | None, groups: tuple[str, ...] | list[str]) -> list[str]:
+    """``WaitingOn`` entries of one task: ``user:<id>``, ``group:<name>``, or ``anyone``."""
+    if assignee is None and not groups:
+        return ["anyone"]
+    found = [f"user:{assignee}"] if assignee is not None else []
+    found.extend(f"group:{g}" for g in groups)
+    return found
+
+
+def error_details(error: WorkflowsError) -> dict[str, Any]:
+    """JSON-compatible attributes of an SDK error, to carry in an ApplicationError."""
+    details: dict[str, Any] = {}
+    for key, value in vars(error).items():
+        if key == "errors" and isinstance(error, FormValidationError):
+            details[key] = [{"pointer": e.pointer, "message": e.message} for e in error.errors]
+        elif value is None or isinstance(value, str | int | float | bool):
+            details[key] = value
+        elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            details[key] = list(value)
+    return details
+
+
+_ERROR_CLASSES: dict[str, type[WorkflowsError]] = {
+    name: cls
+    for name in _errors.__all__
+    if isinstance(cls := getattr(_errors, name), type) and issubclass(cls, WorkflowsError)
+}
+
+
+def error_from_details(type_name: str | None, message: str, details: Mapping[str, Any] | None) -> WorkflowsError:
+    """Rebuild the SDK error an ApplicationError of ``type_name`` carried (inverse of :func:`error_details`)."""
+    cls = _ERROR_CLASSES.get(type_name or "", WorkflowsError)
+    attrs = dict(details or {})
+    text = str(attrs.pop("message", message) or message)
+    # The constructors format their own message; the remote message is kept verbatim instead.
+    error = cls.__new__(cls)
+    WorkflowsError.__init__(error, text)
+    for key, value in attrs.items():
+        if key == "errors" and isinstance(value, list):
+            value = [FieldError(str(e.get("pointer", "")), str(e.get("message", ""))) for e in value]
+        setattr(error, key, value)
+    return error

@@ -1,0 +1,1 @@
+"""Tests of the Temporal integration (real dev server)."""

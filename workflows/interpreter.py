@@ -1,0 +1,523 @@
+"""The generic interpreter workflow: runs any definition from its graph snapshot.
+
+All graph semantics come from :mod:`litestar_workflows.machine`; this class only does
+the durable I/O around it: machine steps (and any other Python code of the definition)
+as activities, human steps as waits ended by an update or signal, deadlines as timers,
+cancellation, continue-as-new, and keeping the Web UI informative (current details,
+search attributes, activity and timer summaries).
+
+Determinism: time comes from ``workflow.now()``, ids from the workflow info; nothing
+here imports a definition's module (its code runs only in activities).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError, RetryState, TimeoutError
+
+with workflow.unsafe.imports_passed_through():
+    from litestar_workflows import machine
+    from litestar_workflows.errors import StepNotWaitingError, WorkflowAlreadyExistsError, WorkflowsError
+    from litestar_workflows.graph import EdgeSpec, GraphSpec, StepSpec
+    from litestar_workflows.instance import InstanceState, PendingTask, RejectedInput
+    from litestar_workflows.temporal_contracts import (
+        ACTIVITY_CHECK_GUARD,
+        ACTIVITY_EVALUATE_CONDITIONS,
+        ACTIVITY_RUN_STEP,
+        ERROR_DEFINITION_NOT_LOADED,
+        ERROR_INSTANCE_FAILED,
+        QUERY_STATE,
+        SA_BUSINESS_KEY,
+        SA_DEFINITION_NAME,
+        SA_DEFINITION_VERSION,
+        SA_INSTANCE_STATUS,
+        SA_PENDING_STEPS,
+        SA_WAITING_ON,
+        SA_WAITING_SINCE,
+        SIGNAL_COMPLETE_HUMAN_TASK,
+        UPDATE_COMPLETE_HUMAN_TASK,
+        UPDATE_WAIT_SETTLED,
+        WORKFLOW_TYPE,
+        CompleteHumanTask,
+        InterpreterInput,
+        StepTask,
+        WaitSettled,
+        candidate_entries,
+        data_digest,
+        error_details,
+    )
+    from litestar_workflows.types import StepStatus, StepType, WorkflowStatus
+
+__all__ = ["InterpreterWorkflow"]
+
+# A worker lacking the instance's definition version is asked again after this back-off.
+_MISSING_WORKER_FIRST_DELAY = 5.0
+_MISSING_WORKER_MAX_DELAY = 300.0
+
+
+def _application_error(error: WorkflowsError) -> ApplicationError:
+    """The ApplicationError that carries ``error`` to the client (type = SDK class name)."""
+    return ApplicationError(str(error), error_details(error), type=type(error).__name__, non_retryable=True)
+
+
+def _fmt_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _task_assignment(task: PendingTask) -> str:
+    parts = []
+    if task.assignee is not None:
+        parts.append(f"assignee {task.assignee}")
+    if task.candidate_groups:
+        parts.append("groups " + ", ".join(task.candidate_groups))
+    return " / ".join(parts) or "anyone"
+
+
+@workflow.defn(name=WORKFLOW_TYPE)
+class InterpreterWorkflow:
+    """Interprets the graph snapshot in its input; one execution is one instance."""
+
+    @workflow.init
+    def __init__(self, input: InterpreterInput) -> None:
+        self._graph: GraphSpec = input.graph
+        self._input = input
+        self._digest = data_digest(input.initial_data)
+        self._fingerprint = input.graph.fingerprint()
+        # Steps claimed by a completion that is still evaluating callable conditions.
+        self._claims: dict[str, str] = {}
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._timers: dict[str, asyncio.Task[None]] = {}
+        # Activations held back while draining towards continue-as-new.
+        self._held: list[machine.Activation] = []
+        self._draining = False
+        self._missing_worker: dict[str, str] = {}
+        self._crash: BaseException | None = None
+        self._published: dict[str, Any] = {
+            key.name: value for key, value in ((p.key, p.value) for p in workflow.info().typed_search_attributes)
+        }
+        self._initial: list[machine.Activation] = []
+        if input.state is not None:
+            self._state = input.state
+        else:
+            self._state, self._initial = machine.start_instance(
+                input.graph,
+                workflow.info().workflow_id,
+                input.initial_data,
+                workflow.now(),
+                business_key=input.business_key,
+                started_by=input.started_by,
+            )
+
+    # --- main loop --------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, input: InterpreterInput) -> InstanceState:
+        """Drive the instance until it finishes; fail the execution if the instance failed."""
+        if input.state is None:
+            self._dispatch(self._initial)
+        else:
+            self._resume()
+        self._publish()
+        state = self._state
+        try:
+            while not state.status.is_finished:
+                await workflow.wait_condition(
+                    lambda: (
+                        state.status.is_finished
+                        or self._crash is not None
+                        or workflow.info().is_continue_as_new_suggested()
+                    )
+                )
+                self._raise_crash()
+                if state.status.is_finished:
+                    break
+                await self._maybe_continue_as_new()
+        except asyncio.CancelledError:
+            if not state.status.is_finished:
+                machine.cancel_instance(state, workflow.cancellation_reason() or "", workflow.now())
+            self._stop()
+            self._publish()
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            raise
+        self._stop()
+        self._publish()
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() or self._crash is not None)
+        self._raise_crash()
+        if state.status == WorkflowStatus.FAILED:
+            raise ApplicationError(
+                state.error or "failed",
+                {"failed_step": state.failed_step},
+                type=ERROR_INSTANCE_FAILED,
+                non_retryable=True,
+            )
+        return state
+
+    def _raise_crash(self) -> None:
+        # A bug in a background task must fail the workflow task (retried once fixed), not
+        # vanish: re-raise it from the main coroutine.
+        if self._crash is not None:
+            raise self._crash
+
+    async def _maybe_continue_as_new(self) -> None:
+        state = self._state
+
+        def quiet() -> bool:
+            return not self._inflight and not self._claims and workflow.all_handlers_finished()
+
+        self._draining = True
+        await workflow.wait_condition(
+            lambda: (
+                state.status.is_finished or self._crash is not None or quiet() or not workflow.all_handlers_finished()
+            )
+        )
+        self._raise_crash()
+        if not state.status.is_finished and quiet():
+            self._cancel_timers()
+            workflow.continue_as_new(
+                InterpreterInput(
+                    graph=self._graph,
+                    initial_data=self._input.initial_data,
+                    business_key=self._input.business_key,
+                    started_by=self._input.started_by,
+                    state=state,
+                ),
+                search_attributes=workflow.info().typed_search_attributes,
+            )
+        # A handler arrived (it may be waiting for the instance to settle): run on, try later.
+        self._draining = False
+        held, self._held = self._held, []
+        self._dispatch(held)
+        await workflow.wait_condition(
+            lambda: state.status.is_finished or self._crash is not None or workflow.all_handlers_finished()
+        )
+
+    def _resume(self) -> None:
+        """Restart the work of a state carried over continue-as-new."""
+        now = workflow.now()
+        for name in list(self._state.running):
+            step = self._graph.step(name)
+            self._dispatch([machine.Activation(name, step.kind, needs_guard=step.is_human)])
+        for task in self._state.pending:
+            if task.deadline_at is not None:
+                self._start_timer(task.step_name, max((task.deadline_at - now).total_seconds(), 0.0))
+
+    # --- dispatching ---------------------------------------------------------------------
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(self._guarded(coro))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return task
+
+    async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # see _raise_crash
+            self._crash = exc
+
+    def _dispatch(self, activations: list[machine.Activation]) -> None:
+        for act in activations:
+            if act.kind == StepType.MACHINE or act.needs_guard:
+                if self._draining:
+                    self._held.append(act)
+                else:
+                    self._spawn(self._run_step(act))
+            elif act.deadline_seconds is not None:
+                self._start_timer(act.step_name, act.deadline_seconds)
+
+    def _after(self, activations: list[machine.Activation]) -> None:
+        """Act on what a transition returned and show the new state."""
+        self._dispatch(activations)
+        if self._state.status.is_finished:
+            self._stop()
+        self._publish()
+
+    def _stop(self) -> None:
+        for task in list(self._inflight):
+            task.cancel()
+        self._cancel_timers()
+        self._held = []
+
+    # --- machine steps and guards --------------------------------------------------------------
+
+    def _step_task(self, step_name: str, data: Mapping[str, Any] | None = None) -> StepTask:
+        context = self._state.context(step_name)
+        if data is not None:
+            context.data = dict(data)
+        return StepTask(
+            workflow_name=self._graph.name,
+            workflow_version=self._graph.version,
+            graph_fingerprint=self._fingerprint,
+            step_name=step_name,
+            context=context,
+            started_at=workflow.now(),
+        )
+
+    async def _run_step(self, act: machine.Activation) -> None:
+        step = self._graph.step(act.step_name)
+        activity = ACTIVITY_CHECK_GUARD if act.needs_guard else ACTIVITY_RUN_STEP
+        outcome = await self._execute(activity, step, self._step_task(act.step_name))
+        state = self._state
+        if state.status.is_finished:
+            return
+        if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
+            activations = [machine.open_human_task(self._graph, state, act.step_name, workflow.now())]
+        else:
+            activations = machine.record_step_result(self._graph, state, act.step_name, outcome, workflow.now())
+        self._after(activations)
+
+    async def _execute(self, activity: str, step: StepSpec, task: StepTask) -> machine.StepOutcome:
+        """Run a step activity; wait (visibly) while no worker has the definition version."""
+        delay = _MISSING_WORKER_FIRST_DELAY
+        summary = f"{step.name}: {step.description}" if step.description else step.name
+        if activity != ACTIVITY_RUN_STEP:
+            summary = f"{summary} ({'guard' if activity == ACTIVITY_CHECK_GUARD else 'conditions'})"
+        while True:
+            try:
+                outcome: machine.StepOutcome = await workflow.execute_activity(
+                    activity,
+                    task,
+                    result_type=machine.StepOutcome,
+                    start_to_close_timeout=timedelta(seconds=step.timeout_seconds),
+                    retry_policy=RetryPolicy(
+                        maximum_attempts=step.max_attempts,
+                        initial_interval=timedelta(seconds=step.initial_interval_seconds),
+                        backoff_coefficient=step.backoff_coefficient,
+                        maximum_interval=timedelta(
+                            seconds=max(step.maximum_interval_seconds, step.initial_interval_seconds)
+                        ),
+                        non_retryable_error_types=list(step.non_retryable_errors),
+                    ),
+                    summary=summary,
+                )
+                return outcome
+            except ActivityError as err:
+                cause = err.cause
+                if isinstance(cause, ApplicationError) and cause.type == ERROR_DEFINITION_NOT_LOADED:
+                    self._missing_worker[step.name] = cause.message
+                    self._publish()
+                    await workflow.sleep(
+                        delay,
+                        summary=f"waiting for a worker with {self._graph.name} {self._graph.version}",
+                    )
+                    self._missing_worker.pop(step.name, None)
+                    delay = min(delay * 2, _MISSING_WORKER_MAX_DELAY)
+                    continue
+                return self._failed_outcome(err, step, task.started_at)
+
+    @staticmethod
+    def _failed_outcome(err: ActivityError, step: StepSpec, started_at: datetime) -> machine.StepOutcome:
+        cause = err.cause
+        attempts = step.max_attempts if err.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED else 1
+        if isinstance(cause, ApplicationError):
+            details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+            attempts = int(details.get("attempt", attempts))
+            error, error_type = cause.message, cause.type or "ApplicationError"
+        elif isinstance(cause, TimeoutError):
+            error, error_type = f"timed out after {step.timeout_seconds:g}s", "TimeoutError"
+        else:
+            error, error_type = str(cause or err), type(cause or err).__name__
+        return machine.StepOutcome(
+            StepStatus.FAILED, error=error, error_type=error_type, attempts=attempts, started_at=started_at
+        )
+
+    # --- human steps -------------------------------------------------------------------------
+
+    def _validate(self, request: CompleteHumanTask) -> None:
+        """Raise the SDK error that rejects ``request``; change nothing."""
+        claimed_by = self._claims.get(request.step_name)
+        if claimed_by is not None and not self._state.status.is_finished:
+            raise StepNotWaitingError(
+                self._state.instance_id, request.step_name, f"it is being completed by {claimed_by!r}"
+            )
+        machine.validate_completion(
+            self._graph, self._state, request.step_name, request.user_id, request.groups, request.data
+        )
+
+    async def _complete(self, request: CompleteHumanTask) -> None:
+        """Apply a validated completion. Claims the step before the first ``await``."""
+        state, name = self._state, request.step_name
+        self._cancel_timer(name)
+        evaluate: machine.CallableEvaluator | None = None
+        if any(edge.callable_name for edge in self._graph.outgoing(name)):
+            self._claims[name] = request.user_id
+            self._publish()
+            try:
+                outcome = await self._execute(
+                    ACTIVITY_EVALUATE_CONDITIONS,
+                    self._graph.step(name),
+                    self._step_task(name, {**state.data, **request.data}),
+                )
+            finally:
+                del self._claims[name]
+            if state.status.is_finished:
+                return
+            evaluate = self._outcome_evaluator(outcome)
+        activations = machine.apply_completion(
+            self._graph,
+            state,
+            name,
+            request.user_id,
+            request.data,
+            workflow.now(),
+            comment=request.comment,
+            evaluate_callable=evaluate,
+        )
+        self._after(activations)
+
+    @staticmethod
+    def _outcome_evaluator(outcome: machine.StepOutcome) -> machine.CallableEvaluator:
+        def evaluate(edge: EdgeSpec, data: Mapping[str, Any]) -> bool:
+            key = str(edge.index)
+            if outcome.status == StepStatus.FAILED:
+                raise ValueError(outcome.error or "the conditions could not be evaluated")
+            if key in outcome.callable_errors:
+                raise ValueError(outcome.callable_errors[key])
+            return outcome.callable_results[key]
+
+        return evaluate
+
+    def _start_timer(self, step_name: str, seconds: float) -> None:
+        self._cancel_timer(step_name)
+        self._timers[step_name] = asyncio.create_task(self._guarded(self._deadline(step_name, seconds)))
+
+    def _cancel_timer(self, step_name: str) -> None:
+        timer = self._timers.pop(step_name, None)
+        if timer is not None and not timer.done():
+            timer.cancel()
+
+    def _cancel_timers(self) -> None:
+        for name in list(self._timers):
+            self._cancel_timer(name)
+
+    async def _deadline(self, step_name: str, seconds: float) -> None:
+        step = self._graph.step(step_name)
+        await workflow.sleep(
+            seconds,
+            summary=f"deadline of {step_name}: after {seconds:g}s continue with {step.on_deadline}",
+        )
+        self._timers.pop(step_name, None)
+        if step_name in self._claims:
+            return
+        self._after(machine.apply_deadline(self._graph, self._state, step_name, workflow.now()))
+
+    # --- handlers -----------------------------------------------------------------------------
+
+    @workflow.update(name=UPDATE_COMPLETE_HUMAN_TASK)
+    async def complete_human_task(self, request: CompleteHumanTask) -> InstanceState:
+        """Complete a waiting human step; return the state at the next settle point."""
+        try:
+            # Validated again: an earlier update of the same batch may have claimed the step.
+            self._validate(request)
+        except WorkflowsError as exc:
+            raise _application_error(exc) from None
+        await self._complete(request)
+        await workflow.wait_condition(self._is_settled)
+        return self._state
+
+    @complete_human_task.validator
+    def _validate_complete_human_task(self, request: CompleteHumanTask) -> None:
+        try:
+            self._validate(request)
+        except WorkflowsError as exc:
+            raise _application_error(exc) from None
+
+    @workflow.signal(name=SIGNAL_COMPLETE_HUMAN_TASK)
+    async def complete_human_task_signal(self, request: CompleteHumanTask) -> None:
+        """Same as the update, for callers that can only signal; rejections go to ``state.rejected``."""
+        try:
+            self._validate(request)
+        except WorkflowsError as exc:
+            self._state.rejected.append(RejectedInput(request.step_name, request.user_id, str(exc), workflow.now()))
+            return
+        await self._complete(request)
+
+    @workflow.update(name=UPDATE_WAIT_SETTLED)
+    async def wait_settled(self, request: WaitSettled) -> InstanceState:
+        """Return the state once the instance has settled (waiting, completed, failed or canceled)."""
+        await workflow.wait_condition(self._is_settled)
+        return self._state
+
+    @wait_settled.validator
+    def _validate_wait_settled(self, request: WaitSettled) -> None:
+        instance_id = self._state.instance_id
+        if request.initial_data_digest is not None and request.initial_data_digest != self._digest:
+            reason = "the business key was used with different data"
+            raise _application_error(WorkflowAlreadyExistsError(instance_id, reason))
+        if request.version is not None and request.version != self._graph.version:
+            reason = f"the business key is used by version {self._graph.version!r}, not {request.version!r}"
+            raise _application_error(WorkflowAlreadyExistsError(instance_id, reason))
+
+    @workflow.query(name=QUERY_STATE)
+    def get_state(self) -> InstanceState:
+        """The full instance state."""
+        return self._state
+
+    def _is_settled(self) -> bool:
+        return self._state.status != WorkflowStatus.RUNNING and not self._claims
+
+    # --- Web UI ---------------------------------------------------------------------------------
+
+    def _publish(self) -> None:
+        """Bring the search attributes and the current details in line with the state."""
+        state = self._state
+        waiting_on: list[str] = []
+        for task in state.pending:
+            for entry in candidate_entries(task.assignee, task.candidate_groups):
+                if entry not in waiting_on:
+                    waiting_on.append(entry)
+        wanted: list[tuple[SearchAttributeKey[Any], Any]] = [
+            (SA_DEFINITION_NAME, state.workflow_name),
+            (SA_DEFINITION_VERSION, state.workflow_version),
+            (SA_BUSINESS_KEY, state.business_key),
+            (SA_INSTANCE_STATUS, state.status.value),
+            (SA_PENDING_STEPS, state.pending_steps),
+            (SA_WAITING_ON, waiting_on),
+            (SA_WAITING_SINCE, min((t.since for t in state.pending), default=None)),
+        ]
+        updates: list[SearchAttributeUpdate[Any]] = []
+        for key, value in wanted:
+            empty = value is None or value == []
+            current = self._published.get(key.name)
+            if (empty and current in (None, [])) or current == value:
+                continue
+            updates.append(key.value_unset() if empty else key.value_set(value))
+            self._published[key.name] = None if empty else value
+        if updates:
+            workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(self._details())
+
+    def _details(self) -> str:
+        state = self._state
+        if state.status == WorkflowStatus.COMPLETED:
+            return f"completed at {_fmt_time(state.completed_at or workflow.now())}"
+        if state.status == WorkflowStatus.FAILED:
+            where = f" at step {state.failed_step}" if state.failed_step else ""
+            return f"failed{where}: {state.error}"
+        if state.status == WorkflowStatus.CANCELED:
+            return state.error or "canceled"
+        lines = []
+        for task in state.pending:
+            line = f"waiting for {task.step_name} — {_task_assignment(task)} — since {_fmt_time(task.since)}"
+            if task.deadline_at is not None:
+                line += f" — deadline {_fmt_time(task.deadline_at)} then {task.on_deadline}"
+            claimed = self._claims.get(task.step_name)
+            if claimed is not None:
+                line += f" — being completed by {claimed}"
+            lines.append(line)
+        for name in state.running:
+            step = self._graph.step(name)
+            line = f"running {name}" + (f" — {step.description}" if step.description else "")
+            missing = self._missing_worker.get(name)
+            if missing is not None:
+                line += f" — waiting for a worker that has {state.workflow_name} {state.workflow_version}: {missing}"
+            lines.append(line)
+        return "\n\n".join(lines) or state.status.value
