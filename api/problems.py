@@ -134,7 +134,6 @@ _TYPES = [
         "Workflow instance 'expense_approval/x' already exists: the business key was used with different data",
     ),
     ProblemType("payload-too-large", 413, "Request body too large", "Request body exceeds the limit of 1048576 bytes"),
-    ProblemType("unsupported-media-type", 415, "Unsupported media type", "Send the body as application/json"),
     ProblemType(
         "form-invalid",
         422,
@@ -349,7 +348,6 @@ def _http_problem(
     elif status == 413:
         detail = f"Request body exceeds the limit of {max_body_size} bytes (WORKFLOWS_MAX_BODY_SIZE)"
     codes = {403: "forbidden", 404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
-    codes[415] = "unsupported-media-type"
     if status in codes:
         return _problem(codes[status], request, detail), headers
     if status >= 500:
