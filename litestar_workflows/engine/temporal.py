@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Collection, Mapping
@@ -243,6 +244,8 @@ class TemporalExecutionEngine:
                 rpc_timeout=self.settle_timeout,
             )
         except WorkflowAlreadyStartedError:
+            with contextlib.suppress(WorkflowAlreadyStartedError):
+                await operation.workflow_handle()  # retrieve the operation's own copy of the error
             return await self._finished_duplicate(instance_id, digest, version)
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
@@ -409,12 +412,9 @@ class TemporalExecutionEngine:
             SettleTimeoutError: The cancellation was requested but the run has not ended in time.
         """
         handle = self._handle(instance_id)
-        try:
-            await handle.cancel(reason=reason)
-        except RPCError as exc:
-            if exc.status == RPCStatusCode.NOT_FOUND:
-                await self._raise_closed_or_missing(instance_id)
-            raise translate_error(exc, instance_id) from exc
+        # The server accepts a cancel request for a closed run silently: look first.
+        await self._raise_closed_or_missing(instance_id)
+        await self._call(instance_id, lambda: handle.cancel(reason=reason))
         try:
             await asyncio.wait_for(handle.result(), self.settle_timeout.total_seconds())
         except WorkflowFailureError:
@@ -478,7 +478,7 @@ class TemporalExecutionEngine:
         return list(iterator.current_page or []), iterator.next_page_token
 
     async def _raise_closed_or_missing(self, instance_id: str) -> None:
-        """The update or cancel target was not found running: say why."""
+        """Raise unless the instance's run is open: not found, or already finished."""
         try:
             description = await self._handle(instance_id).describe()
         except Exception as exc:
