@@ -327,6 +327,8 @@ class ManagedProcess:
         self._process: asyncio.subprocess.Process | None = None
         self._pump: asyncio.Task[None] | None = None
         self._log: IO[bytes] | None = None
+        # Shutdown chatter (e.g. the dev server's connection warnings) goes to the log file only.
+        self._echo = True
 
     @property
     def pid(self) -> int | None:
@@ -385,7 +387,7 @@ class ManagedProcess:
     def _emit(self, raw: bytes) -> None:
         line = raw.decode("utf-8", "replace").rstrip("\r")
         self._tail.append(line)
-        if self.console is not None:
+        if self.console is not None and self._echo:
             try:
                 self.console.write(f"{self._prefix}{line}\n")
                 self.console.flush()
@@ -415,6 +417,7 @@ class ManagedProcess:
         if self._process is None:
             return None
         if self._process.returncode is None:
+            self._echo = False
             self.signal_group(signal.SIGTERM)
             try:
                 await asyncio.wait_for(self._process.wait(), grace)
@@ -829,7 +832,7 @@ def temporal_command(config: DevStackConfig, temporal_cli: Path) -> list[str]:
     ]
     if config.namespace != "default":
         argv += ["--namespace", config.namespace]
-    for name, kind in sorted(custom_search_attributes().items()):
+    for name, kind in custom_search_attributes().items():
         argv += ["--search-attribute", f"{name}={kind}"]
     return argv
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -14,10 +13,12 @@ import pytest
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 
 from litestar_workflows.admin import SetupError, custom_search_attributes, ensure_namespace
 from litestar_workflows.settings import Settings
+from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES
 
 
 def temporal_cli() -> str:
@@ -38,11 +39,15 @@ def settings_for(env: WorkflowEnvironment, namespace: str) -> Settings:
     return Settings(TEMPORAL_ADDRESS=target, TEMPORAL_NAMESPACE=namespace)  # type: ignore[call-arg]
 
 
-async def plain_connect(settings: Settings) -> Any:
+async def plain_connect(settings: Settings) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
 
 
-ATTRIBUTES = {"LwTestDefinition": "Keyword", "LwTestPendingSteps": "KeywordList", "LwTestCount": "Int"}
+ATTRIBUTES: list[SearchAttributeKey[Any]] = [
+    SearchAttributeKey.for_keyword("LwTestDefinition"),
+    SearchAttributeKey.for_keyword_list("LwTestPendingSteps"),
+    SearchAttributeKey.for_int("LwTestCount"),
+]
 
 
 async def test_creates_namespace_and_attributes_then_is_idempotent(dev_server: WorkflowEnvironment) -> None:
@@ -56,7 +61,7 @@ async def test_creates_namespace_and_attributes_then_is_idempotent(dev_server: W
     listing = await client.operator_service.list_search_attributes(
         ListSearchAttributesRequest(namespace="lw-setup-test")
     )
-    assert set(ATTRIBUTES) <= set(listing.custom_attributes)
+    assert {key.name for key in ATTRIBUTES} <= set(listing.custom_attributes)
 
     again = await ensure_namespace(settings, timedelta(days=3), 30, connect=plain_connect, attributes=ATTRIBUTES)
     assert again[0] == "namespace 'lw-setup-test' exists"
@@ -65,22 +70,25 @@ async def test_creates_namespace_and_attributes_then_is_idempotent(dev_server: W
 
 async def test_a_type_clash_is_reported_without_retrying(dev_server: WorkflowEnvironment) -> None:
     settings = settings_for(dev_server, "lw-setup-clash")
-    await ensure_namespace(settings, timedelta(days=1), 30, connect=plain_connect, attributes={"LwClash": "Keyword"})
-    with pytest.raises(SetupError, match="LwClash is Keyword, not Int"):
-        await ensure_namespace(settings, timedelta(days=1), 30, connect=plain_connect, attributes={"LwClash": "Int"})
+    await ensure_namespace(
+        settings, timedelta(days=1), 30, connect=plain_connect, attributes=[SearchAttributeKey.for_keyword("LwClash")]
+    )
+    with pytest.raises(SetupError, match="'LwClash' exists as INDEXED_VALUE_TYPE_KEYWORD"):
+        await ensure_namespace(
+            settings, timedelta(days=1), 30, connect=plain_connect, attributes=[SearchAttributeKey.for_int("LwClash")]
+        )
 
 
 async def test_unreachable_temporal_gives_up_with_the_address() -> None:
     settings = Settings(TEMPORAL_ADDRESS="127.0.0.1:1", TEMPORAL_NAMESPACE="x")  # type: ignore[call-arg]
-    with pytest.raises(SetupError, match=r"connecting to Temporal at 127\.0\.0\.1:1 failed after 1s"):
-        await ensure_namespace(settings, timedelta(days=1), 1, connect=plain_connect, attributes={})
+    with pytest.raises(SetupError, match=r"connecting to Temporal at 127\.0\.0\.1:1 failed after 1s: Temporal at"):
+        await ensure_namespace(settings, timedelta(days=1), 1, attributes=[])
 
 
-def test_search_attribute_names_come_from_the_temporal_integration() -> None:
+def test_search_attribute_names_come_from_the_temporal_contracts() -> None:
     found = custom_search_attributes()
-    if importlib.util.find_spec("litestar_workflows.engine.temporal") is None:
-        assert found == {}
-    else:
-        assert found, "litestar_workflows.engine.temporal.SEARCH_ATTRIBUTES should define the attributes"
-        assert set(found.values()) <= {"Text", "Keyword", "Int", "Double", "Bool", "Datetime", "KeywordList"}
-        assert list(found.values()).count("KeywordList") <= 3  # the SQL visibility limit per namespace
+    assert found == {key.name: found[key.name] for key in SEARCH_ATTRIBUTES}
+    assert found["DefinitionName"] == "Keyword"
+    assert found["PendingSteps"] == "KeywordList"
+    assert found["WaitingSince"] == "Datetime"
+    assert list(found.values()).count("KeywordList") <= 3  # the SQL visibility limit per namespace
