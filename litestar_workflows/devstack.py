@@ -837,9 +837,14 @@ def temporal_command(config: DevStackConfig, temporal_cli: Path) -> list[str]:
     return argv
 
 
-def worker_command() -> list[str]:
-    """Command line of the worker (settings come from the environment)."""
-    return [sys.executable, "-m", "worker"]
+def worker_command(config: DevStackConfig) -> list[str]:
+    """Command line of the worker (connection settings come from the environment).
+
+    In-flight activities get most of ``stop_timeout`` to finish, so the worker exits on its
+    own before the supervisor's SIGKILL.
+    """
+    grace = max(config.stop_timeout * 0.8, 1.0)
+    return [sys.executable, "-m", "worker", "--graceful-shutdown-timeout", f"{grace:g}"]
 
 
 def gateway_command(config: DevStackConfig) -> list[str]:
@@ -880,6 +885,6 @@ def default_services(config: DevStackConfig, environ: Mapping[str, str] | None =
 
     return [
         Service("temporal", temporal_command(config, find_temporal_cli()), env, probes.server, color="35"),
-        Service("worker", worker_command(), env, probes.worker, color="36"),
+        Service("worker", worker_command(config), env, probes.worker, color="36"),
         Service("gateway", gateway_command(config), gateway_env, gateway_ready, color="32"),
     ]

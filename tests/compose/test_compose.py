@@ -211,6 +211,9 @@ def test_worker_command_is_the_real_worker() -> None:
         ).stdout
         for flag in flags:
             assert flag.split("=")[0] in help_text, f"worker.py has no {flag}"
+    # The worker's own graceful shutdown must end before compose's SIGKILL.
+    grace = float(cmd[cmd.index("--graceful-shutdown-timeout") + 1])
+    assert grace < float(SERVICES["worker"]["stop_grace_period"].removesuffix("s"))
 
 
 def test_setup_command_is_the_real_console_script() -> None:

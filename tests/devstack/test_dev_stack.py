@@ -7,7 +7,6 @@ process is left and the SQLite database is intact, starts it again and finds the
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import signal
 import sqlite3
@@ -17,18 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from litestar_workflows.devstack_banner import WALKTHROUGH_HEADER
 from tests.devstack.helpers import OutputReader, alive, dev_env, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "Press Ctrl-C to stop everything."
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("litestar_workflows.engine.temporal") is None,
-    reason="the Temporal engine (litestar_workflows.engine.temporal) is not there yet",
-)
 
 
 def start(env: dict[str, str]) -> tuple[subprocess.Popen[str], OutputReader]:
