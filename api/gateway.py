@@ -62,6 +62,14 @@ class Gateway:
         self.client: Client | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Gateway:
+        # Litestar deep-copies routers (and their dependency providers, bound to this object) when
+        # registering them; the copies must share this one state, engine and Temporal client.
+        return self
+
+    def __copy__(self) -> Gateway:
+        return self
+
     # --- dependency providers ---------------------------------------------------------
 
     def provide_gateway(self) -> Gateway:

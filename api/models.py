@@ -45,6 +45,8 @@ __all__ = [
 
 # Business keys become part of Temporal workflow ids and of URLs: printable ASCII, no whitespace.
 BUSINESS_KEY_PATTERN = r"^[!-~]{1,200}$"
+# Names end up in Temporal ids and visibility queries, where control characters break things.
+NO_CONTROL_CHARS_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 
 _EXPENSE_FORM: dict[str, Any] = {
     "type": "object",
@@ -85,8 +87,12 @@ class StartInstanceRequest(_Request):
         },
     )
 
-    workflow_name: str = Field(min_length=1, max_length=200, examples=["expense_approval"])
-    version: str | None = Field(None, min_length=1, max_length=100, examples=["1.0.0"])
+    workflow_name: str = Field(
+        min_length=1, max_length=200, pattern=NO_CONTROL_CHARS_PATTERN, examples=["expense_approval"]
+    )
+    version: str | None = Field(
+        None, min_length=1, max_length=100, pattern=NO_CONTROL_CHARS_PATTERN, examples=["1.0.0"]
+    )
     initial_data: dict[str, Any] = Field(default_factory=dict, examples=[{"requester_id": "alice", "amount": 250.0}])
     business_key: str | None = Field(None, pattern=BUSINESS_KEY_PATTERN, examples=["expense-2024-0042"])
 

@@ -16,11 +16,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
 from litestar.params import Body, BodyKwarg, HeaderParameter, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Identity
 from api.gateway import Gateway, SettleTimeout
 from api.models import (
     BUSINESS_KEY_PATTERN,
+    NO_CONTROL_CHARS_PATTERN,
     AcceptedView,
     CancelInstanceRequest,
     CompleteTaskRequest,
@@ -55,6 +57,8 @@ __all__ = [
     "dev_token",
 ]
 
+NO_CONTROL_CHARS = NO_CONTROL_CHARS_PATTERN
+_TRANSIENT = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED)
 _AUTH = ("unauthorized", "validation-error", "engine-unavailable")
 _ACCEPTED = {
     202: ResponseSpec(
@@ -84,13 +88,17 @@ InstanceIdParam = Annotated[
     PathParameter(
         description="Instance id, percent-encoded as one path segment (`expense_approval%2Fexpense-2024-0042`)",
         max_length=1000,
+        pattern=NO_CONTROL_CHARS,
         examples=[Example(summary="Started with a business key", value="expense_approval/expense-2024-0042")],
     ),
 ]
 StepNameParam = Annotated[
     str,
     PathParameter(
-        description="Human step name", max_length=200, examples=[Example(summary="A step", value="manager_approval")]
+        description="Human step name",
+        max_length=200,
+        pattern=NO_CONTROL_CHARS,
+        examples=[Example(summary="A step", value="manager_approval")],
     ),
 ]
 NameParam = Annotated[
@@ -98,18 +106,27 @@ NameParam = Annotated[
     PathParameter(
         description="Definition name",
         max_length=200,
+        pattern=NO_CONTROL_CHARS,
         examples=[Example(summary="A definition", value="expense_approval")],
     ),
 ]
 VersionParam = Annotated[
-    str | None, QueryParameter(description="Definition version (latest if omitted)", max_length=100)
+    str | None,
+    QueryParameter(description="Definition version (latest if omitted)", max_length=100, pattern=NO_CONTROL_CHARS),
 ]
 LimitParam = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
 CursorParam = Annotated[
     str | None,
-    QueryParameter(max_length=2000, description="`next_cursor` of the previous page"),
+    QueryParameter(
+        max_length=2000,
+        pattern=r"^[A-Za-z0-9_=-]*$",
+        description="`next_cursor` of the previous page (an opaque token; a made-up one is a 400)",
+    ),
 ]
-WorkflowFilter = Annotated[str | None, QueryParameter(max_length=200, description="Only instances of this definition")]
+WorkflowFilter = Annotated[
+    str | None,
+    QueryParameter(max_length=200, pattern=NO_CONTROL_CHARS, description="Only instances of this definition"),
+]
 IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
@@ -122,16 +139,26 @@ IdempotencyKey = Annotated[
 
 
 @contextmanager
-def _cursor_errors() -> Iterator[None]:
-    """An engine rejecting a cursor (ValueError) is the client's mistake: 400, not 500."""
+def _cursor_errors(cursor: str | None) -> Iterator[None]:
+    """A cursor the engine rejects is the client's mistake: 400, not 500.
+
+    Engines raise ``ValueError`` for a cursor they cannot parse; Temporal itself fails a made-up
+    page token that parses with an RPC error, which with a cursor present is blamed on the cursor.
+    """
     try:
         yield
     except ValueError as exc:
         if isinstance(exc, WorkflowsError):
             raise
-        raise ValidationException(
-            detail=str(exc), extra=[{"message": str(exc) or "invalid cursor", "key": "cursor", "source": "query"}]
-        ) from exc
+        raise _bad_cursor(str(exc) or "invalid cursor") from exc
+    except RPCError as exc:
+        if not cursor or exc.status in _TRANSIENT:
+            raise
+        raise _bad_cursor(f"invalid cursor {cursor!r}: the engine rejected it") from exc
+
+
+def _bad_cursor(message: str) -> ValidationException:
+    return ValidationException(detail=message, extra=[{"message": message, "key": "cursor", "source": "query"}])
 
 
 def _can_complete(engine: ExecutionEngine, task: PendingTask, identity: Identity) -> bool | None:
@@ -307,7 +334,7 @@ class InstancesController(Controller):
         cursor: CursorParam = None,
     ) -> InstanceList:
         """Instances, newest first, filtered by definition and status; follow ``next_cursor`` for more."""
-        with _cursor_errors():
+        with _cursor_errors(cursor):
             page = await engine.list_instances(workflow_name=workflow_name, status=status, limit=limit, cursor=cursor)
         return InstanceList(
             items=[_instance_view(i, gateway, engine, identity) for i in page.items], next_cursor=page.next_cursor
@@ -399,7 +426,7 @@ class TasksController(Controller):
     ) -> TaskList:
         """Waiting human tasks the caller may complete: assigned to them, offered to one of their
         groups, or open to anyone. Oldest first; follow ``next_cursor`` for more."""
-        with _cursor_errors():
+        with _cursor_errors(cursor):
             page = await engine.list_pending_tasks(
                 identity.user_id, identity.groups, workflow_name=workflow_name, limit=limit, cursor=cursor
             )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -17,8 +16,11 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from litestar_workflows.engine.base import ExecutionEngine
+from litestar_workflows.engine.temporal import TemporalExecutionEngine
+from litestar_workflows.errors import WorkflowsError
 from litestar_workflows.registry import WorkflowRegistry
 from litestar_workflows.settings import Settings
+from litestar_workflows.temporal_client import connect as connect_temporal
 
 __all__ = ["build_engine", "check_worker", "connect", "load_registry"]
 
@@ -51,19 +53,13 @@ def load_registry(spec: str) -> WorkflowRegistry:
 
 
 async def connect(settings: Settings) -> Client:
-    """Open the process's Temporal client (lazily: the gateway starts even if Temporal is down)."""
-    temporal_engine = importlib.import_module("litestar_workflows.engine.temporal")
-    connect_fn = getattr(temporal_engine, "connect", None)
-    if connect_fn is not None:
-        client: Client = await connect_fn(settings, lazy=True)
-        return client
-    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace, lazy=True)
+    """Open the process's Temporal client, lazily: the gateway starts (and answers 503) while Temporal is down."""
+    return await connect_temporal(settings, lazy=True)
 
 
 def build_engine(settings: Settings, client: Client, registry: WorkflowRegistry) -> ExecutionEngine:
-    """The Temporal engine over ``client``."""
-    engine_cls = importlib.import_module("litestar_workflows.engine.temporal").TemporalExecutionEngine
-    return cast(ExecutionEngine, engine_cls(client, registry, task_queue=settings.task_queue))
+    """The Temporal engine over ``client``; it answers 202 itself after ``settle_timeout``."""
+    return TemporalExecutionEngine(registry, client, settings.task_queue, settle_timeout=settings.settle_timeout)
 
 
 async def check_worker(client: Client, task_queue: str, timeout_seconds: float) -> str | None:
@@ -79,7 +75,7 @@ async def check_worker(client: Client, task_queue: str, timeout_seconds: float) 
         )
     except RPCError as exc:
         return f"Temporal cannot be reached: {exc.message}"
-    except RuntimeError as exc:
+    except (RuntimeError, WorkflowsError) as exc:
         # A lazy client that fails to connect raises RuntimeError("Failed client connect: ...").
         return f"Temporal cannot be reached: {exc}"
     now = datetime.now(UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from examples.expense_approval import registry as expense_registry
-from litestar_workflows import BaseMachineStep, Edge, LocalExecutionEngine, WorkflowContext, WorkflowDefinition
+from litestar_workflows import LocalExecutionEngine
 from litestar_workflows.registry import WorkflowRegistry
 from litestar_workflows.settings import Settings
 
@@ -62,42 +62,6 @@ def gateway_settings(**overrides: Any) -> Settings:
     """Settings with the test secret (environment variables still apply underneath)."""
     values: dict[str, Any] = {"jwt_secret": SECRET, "settle_timeout": 10.0, "dev_tokens": False, **overrides}
     return Settings(**values)
-
-
-class SlowStep(BaseMachineStep):
-    """Takes ``delay`` seconds (from the instance data)."""
-
-    name = "slow"
-
-    async def execute(self, context: WorkflowContext) -> None:
-        """Sleep, then mark the data."""
-        await asyncio.sleep(float(context.get("delay", 0.5)))
-        context.set("slept", True)
-
-
-def slow_registry() -> WorkflowRegistry:
-    """The expense example plus a definition whose only step is slow."""
-    reg = WorkflowRegistry()
-    for definition in expense_registry.list_definitions():
-        reg.register_definition(definition)
-    reg.register_definition(
-        WorkflowDefinition(
-            name="slow",
-            version="1.0.0",
-            steps={"slow": SlowStep(), "done": _Done()},
-            edges=[Edge("slow", "done")],
-            initial_step="slow",
-            terminal_steps={"done"},
-        )
-    )
-    return reg
-
-
-class _Done(BaseMachineStep):
-    name = "done"
-
-    async def execute(self, context: WorkflowContext) -> None:
-        context.set("done", True)
 
 
 @pytest.fixture
@@ -161,3 +125,72 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+class ThreadWorker:
+    """A Temporal worker on its own thread and event loop, with its own client.
+
+    Litestar's test clients run the app in a portal thread and block the test's event loop for
+    the duration of each request, so a worker sharing the test's loop would stall; this one
+    keeps polling whatever the test's loop is doing.
+    """
+
+    def __init__(self, address: str, registry: WorkflowRegistry, task_queue: str) -> None:
+        self.address = address
+        self.registry = registry
+        self.task_queue = task_queue
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, name=f"worker-{task_queue}", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:  # reported to the test thread by __enter__
+            self._error = exc
+            self._ready.set()
+
+    async def _main(self) -> None:
+        from temporalio.client import Client
+
+        from worker import build_worker
+
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        client = await Client.connect(self.address)
+        worker = build_worker(client, self.registry, self.task_queue, graceful_shutdown_timeout=timedelta(seconds=1))
+        async with worker:
+            self._ready.set()
+            await self._stop.wait()
+
+    def __enter__(self) -> ThreadWorker:
+        self._thread.start()
+        if not self._ready.wait(60) or self._error is not None:
+            raise RuntimeError(f"the worker did not start: {self._error!r}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=30)
+
+
+API_TASK_QUEUE = "tests-api-gateway"
+"""Task queue of the gateway tests' own worker (not the shared one, which lives on the test loop)."""
+
+
+@pytest.fixture(scope="session")
+def api_worker(temporal_address: str) -> Iterator[str]:
+    """A thread worker over every example on :data:`API_TASK_QUEUE`; yields the queue."""
+    from examples import build_registry
+
+    with ThreadWorker(temporal_address, build_registry(), API_TASK_QUEUE):
+        yield API_TASK_QUEUE
+
+
+def temporal_settings(address: str, task_queue: str = API_TASK_QUEUE, **overrides: Any) -> Settings:
+    """Gateway settings for an app that opens its own Temporal client in its lifespan."""
+    values: dict[str, Any] = {"definitions": "examples:registry", **overrides}
+    return gateway_settings(temporal_address=address, task_queue=task_queue, **values)

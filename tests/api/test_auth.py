@@ -183,3 +183,8 @@ async def test_cors_is_off_by_default_and_configurable(client: AsyncTestClient[A
         assert allowed.headers["access-control-allow-origin"] == "https://app.example"
         denied = await cors_client.options("/instances", headers={**preflight, "Origin": "https://evil.example"})
         assert denied.headers.get("access-control-allow-origin") != "https://evil.example"
+
+
+async def test_identities_with_control_characters_are_refused(client: AsyncTestClient[Any]) -> None:
+    for token in (make_token("bo\x00b"), make_token("bob", groups=["man\nagers"])):
+        assert_problem(await client.get("/tasks", headers=bearer(token)), 401, "unauthorized")

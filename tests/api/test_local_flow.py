@@ -10,7 +10,8 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from litestar_workflows import LocalExecutionEngine
-from tests.api.conftest import assert_problem, auth_headers, gateway_settings, slow_registry
+from tests.api.conftest import assert_problem, auth_headers, gateway_settings
+from tests.api.defs import slow_registry
 
 EXPENSE = {"requester_id": "alice", "amount": 250.0, "description": "Conference fee"}
 
