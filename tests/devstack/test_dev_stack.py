@@ -8,6 +8,7 @@ process is left and the SQLite database is intact, starts it again and finds the
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -61,6 +62,35 @@ def json_lines(text: str) -> list[Any]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def check_readme_queries(temporal_port: str, instance_id: str) -> None:
+    """The README's `temporal workflow list --query` examples are valid against the dev stack."""
+    readme = (ROOT / "README.md").read_text()
+    queries = re.findall(r'^\$T --query "(.+?)"', readme, re.MULTILINE)
+    assert len(queries) >= 5
+    cli = str(Path(sys.executable).parent / "temporal")
+    for query in queries:
+        listed = subprocess.run(
+            [cli, "workflow", "list", "--address", f"127.0.0.1:{temporal_port}", "--query", query, "-o", "json"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert listed.returncode == 0, f"README query {query!r} fails: {listed.stderr}"
+    query = "DefinitionName = 'expense_approval' AND InstanceStatus = 'completed'"
+
+    def listed_as_completed() -> bool:
+        found = subprocess.run(
+            [cli, "workflow", "list", "--address", f"127.0.0.1:{temporal_port}", "-o", "json", "--query", query],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        return instance_id in found.stdout
+
+    # Visibility is eventually consistent.
+    wait_until(listed_as_completed, 15, "the instance to be listed as completed")
+
+
 def test_make_run_stack_runs_the_printed_walkthrough_and_keeps_instances_across_a_restart(tmp_path: Path) -> None:
     env = dev_env(tmp_path)
     data_dir = Path(env["DEV_DATA_DIR"])
@@ -96,6 +126,7 @@ def test_make_run_stack_runs_the_printed_walkthrough_and_keeps_instances_across_
         assert completed["data"]["status"] == "approved"
         assert shown["status"] == "completed"
         requester_token = next(c for c in commands if c.startswith("REQUESTER=")).split("=", 1)[1]
+        check_readme_queries(env["DEV_TEMPORAL_PORT"], instance_id)
     finally:
         stop(process, out, data_dir)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -78,3 +79,16 @@ def test_printed_walkthrough_completes_an_expense_approval(gateway_port: int, tm
     results = [json.loads(line) for line in again.stdout.splitlines() if line.strip()]
     assert results[0]["id"] == started["id"]
     assert results[2]["status"] == 409
+
+
+def test_readme_rest_api_snippets_run(gateway_port: int) -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## The REST API", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 2
+    script = "\n".join(blocks).replace("GW=http://127.0.0.1:8000", f"GW=http://127.0.0.1:{gateway_port}")
+    ran = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    # 7500 > 5000: after the manager's approval the instance waits for a VP.
+    assert '"step_name":"vp_approval"' in ran.stdout.replace(" ", "")
+    assert '"candidate_groups":["vps"]' in ran.stdout.replace(" ", "")
