@@ -6,11 +6,13 @@ import asyncio
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
+from examples.expense_approval import registry
 from litestar_workflows import LocalExecutionEngine
-from tests.api.conftest import assert_problem, auth_headers, gateway_settings
+from tests.api.conftest import LiveServer, assert_problem, auth_headers, gateway_settings
 from tests.api.defs import slow_registry
 
 EXPENSE = {"requester_id": "alice", "amount": 250.0, "description": "Conference fee"}
@@ -135,16 +137,26 @@ async def test_idempotent_completion(client: AsyncTestClient[Any]) -> None:
     assert_problem(await client.post(url, json={"data": {"approved": True}}, headers=other), 409, "instance-finished")
 
 
-async def test_concurrent_completions_one_wins(client: AsyncTestClient[Any]) -> None:
-    started = await start(client, initial_data={"amount": 9000})
-    url = started["pending_tasks"][0]["links"]["complete"]
-    responses = await asyncio.gather(
-        client.post(url, json={"data": {"approved": True}}, headers=auth_headers("bob")),
-        client.post(url, json={"data": {"approved": False}}, headers=auth_headers("bert")),
-    )
-    assert sorted(r.status_code for r in responses) == [200, 409]
-    loser = next(r for r in responses if r.status_code == 409)
-    assert_problem(loser, 409, "task-already-completed")
+async def test_concurrent_completions_one_wins() -> None:
+    # Real HTTP: the test client serialises requests, a server does not.
+    app = create_app(gateway_settings(), LocalExecutionEngine(registry))
+    with LiveServer(app) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            started = await http.post(
+                "/instances",
+                json={"workflow_name": "expense_approval", "initial_data": {"amount": 9000}},
+                headers=auth_headers("alice"),
+            )
+            url = started.json()["pending_tasks"][0]["links"]["complete"]
+            responses = await asyncio.gather(
+                *(
+                    http.post(url, json={"data": {"approved": True}}, headers=auth_headers(user))
+                    for user in ("bob", "bert", "bob", "bert")
+                )
+            )
+    assert sorted(r.status_code for r in responses) == [200, 409, 409, 409]
+    for loser in (r for r in responses if r.status_code == 409):
+        assert loser.json()["code"] == "task-already-completed"
 
 
 async def test_listing_filters_and_pages(client: AsyncTestClient[Any]) -> None:
