@@ -81,11 +81,19 @@ async def test_loop_continues_as_new_carrying_the_state(
     assert len(history.events) < 60  # the last run only: bounded, not 8 rounds' worth
 
 
+def _read(log: Path) -> str:
+    return log.read_text() if log.exists() else ""
+
+
+def _count(log: Path, line: str) -> int:
+    return _read(log).count(line)
+
+
 async def _start_worker_process(address: str, task_queue: str, log: Path) -> asyncio.subprocess.Process:
     """``python worker.py`` on ``task_queue``, once it polls (its log goes to ``log``: a pipe nobody
     drains would block the worker)."""
     ready = f"worker polling task queue {task_queue!r}"
-    seen = log.read_text().count(ready) if log.exists() else 0
+    seen = _count(log, ready)
     with log.open("ab") as sink:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -104,9 +112,9 @@ async def _start_worker_process(address: str, task_queue: str, log: Path) -> asy
             stdout=sink,
         )
     async with asyncio.timeout(30):
-        while log.read_text().count(ready) == seen:
+        while _count(log, ready) == seen:
             if process.returncode is not None:
-                raise AssertionError(f"worker exited with {process.returncode}:\n{log.read_text()}")
+                raise AssertionError(f"worker exited with {process.returncode}:\n{_read(log)}")
             await asyncio.sleep(0.1)
     return process
 
