@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from api.auth import AuthConfig
+from api.cursors import CursorCodec
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.errors import EngineUnavailableError
 from litestar_workflows.registry import WorkflowRegistry
@@ -61,6 +62,7 @@ class Gateway:
             self.registry = load_registry(settings.definitions)
         self.client: Client | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.cursors = CursorCodec(auth.auth.token_secret.encode())
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Gateway:
         # Litestar deep-copies routers (and their dependency providers, bound to this object) when

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -119,7 +120,7 @@ CursorParam = Annotated[
     str | None,
     QueryParameter(
         max_length=2000,
-        pattern=r"^[A-Za-z0-9_=-]*$",
+        pattern=r"^[A-Za-z0-9_.=-]*$",
         description="`next_cursor` of the previous page (an opaque token; a made-up one is a 400)",
     ),
 ]
@@ -140,10 +141,11 @@ IdempotencyKey = Annotated[
 
 @contextmanager
 def _cursor_errors(cursor: str | None) -> Iterator[None]:
-    """A cursor the engine rejects is the client's mistake: 400, not 500.
+    """A cursor the gateway did not sign, or the engine rejects, is the client's mistake: 400, not 500.
 
-    Engines raise ``ValueError`` for a cursor they cannot parse; Temporal itself fails a made-up
-    page token that parses with an RPC error, which with a cursor present is blamed on the cursor.
+    Signed cursors (:mod:`api.cursors`) keep made-up ones away from the engine; should one get
+    through anyway (the key is derived from a public key under RS256), Temporal's RPC error for
+    it is still blamed on the cursor.
     """
     try:
         yield
@@ -334,10 +336,14 @@ class InstancesController(Controller):
         cursor: CursorParam = None,
     ) -> InstanceList:
         """Instances, newest first, filtered by definition and status; follow ``next_cursor`` for more."""
+        scope = json.dumps(["instances", workflow_name, status])
         with _cursor_errors(cursor):
-            page = await engine.list_instances(workflow_name=workflow_name, status=status, limit=limit, cursor=cursor)
+            page = await engine.list_instances(
+                workflow_name=workflow_name, status=status, limit=limit, cursor=gateway.cursors.unwrap(cursor, scope)
+            )
         return InstanceList(
-            items=[_instance_view(i, gateway, engine, identity) for i in page.items], next_cursor=page.next_cursor
+            items=[_instance_view(i, gateway, engine, identity) for i in page.items],
+            next_cursor=gateway.cursors.wrap(page.next_cursor, scope),
         )
 
     @get(
@@ -426,16 +432,22 @@ class TasksController(Controller):
     ) -> TaskList:
         """Waiting human tasks the caller may complete: assigned to them, offered to one of their
         groups, or open to anyone. Oldest first; follow ``next_cursor`` for more."""
+        # The inbox depends on who asks: a cursor is only good for the same user and groups.
+        scope = json.dumps(["tasks", workflow_name, identity.user_id, sorted(identity.groups)])
         with _cursor_errors(cursor):
             page = await engine.list_pending_tasks(
-                identity.user_id, identity.groups, workflow_name=workflow_name, limit=limit, cursor=cursor
+                identity.user_id,
+                identity.groups,
+                workflow_name=workflow_name,
+                limit=limit,
+                cursor=gateway.cursors.unwrap(cursor, scope),
             )
         return TaskList(
             items=[
                 TaskView.from_task(t, prefix=gateway.prefix, can_complete=_can_complete(engine, t, identity))
                 for t in page.items
             ],
-            next_cursor=page.next_cursor,
+            next_cursor=gateway.cursors.wrap(page.next_cursor, scope),
         )
 
     @get(

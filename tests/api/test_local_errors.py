@@ -251,3 +251,27 @@ async def test_503_when_the_engine_is_not_connected() -> None:
     ready = await client.get("/ready")
     assert_problem(ready, 503, "not-ready")
     assert ready.headers["retry-after"] == "5"
+
+
+async def test_400_cursor_not_issued_for_this_query(client: AsyncTestClient[Any]) -> None:
+    for i in range(3):
+        await client.post(
+            "/instances",
+            json={"workflow_name": "expense_approval", "initial_data": EXPENSE, "business_key": f"cur-{i}"},
+            headers=auth_headers("alice"),
+        )
+    page = (await client.get("/tasks", params={"limit": 1}, headers=auth_headers("bob"))).json()
+    cursor = page["next_cursor"]
+    assert cursor
+    assert (await client.get("/tasks", params={"cursor": cursor}, headers=auth_headers("bob"))).status_code == 200
+    # Another caller, another query, or a tampered cursor: 400 before the engine sees it.
+    for headers, path, value in (
+        (auth_headers("bert"), "/tasks", cursor),
+        (auth_headers("bob"), "/instances", cursor),
+        (auth_headers("bob"), "/tasks", cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")),
+        (auth_headers("bob"), "/tasks", "AAAA"),
+    ):
+        body = assert_problem(
+            await client.get(path, params={"cursor": value}, headers=headers), 400, "validation-error"
+        )
+        assert body["errors"] == [{"pointer": "/cursor", "message": body["errors"][0]["message"], "source": "query"}]
