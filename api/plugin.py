@@ -119,9 +119,13 @@ class WorkflowPlugin(InitPluginProtocol):
         the form schemas to the OpenAPI components.
         """
         prefixes = (f"{self.prefix}/instances/", f"{self.prefix}/tasks/")
-        handler = app.asgi_handler
-        if not (isinstance(handler, EncodedSlashes) and handler.prefixes == prefixes):
-            app.asgi_handler = EncodedSlashes(handler, prefixes)
+        wrapper: Any = app.asgi_handler
+        while isinstance(wrapper, EncodedSlashes):
+            if wrapper.prefixes == prefixes:
+                break
+            wrapper = wrapper.app
+        else:
+            app.asgi_handler = EncodedSlashes(app.asgi_handler, prefixes)
         if app.openapi_config is not None:
             self._add_schemas(app)
 

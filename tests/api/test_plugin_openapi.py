@@ -121,3 +121,25 @@ async def test_openapi_document_is_valid_and_complete(client: AsyncTestClient[An
 async def test_docs_ui_is_served(client: AsyncTestClient[Any]) -> None:
     for path in ("/schema", "/schema/swagger", "/schema/openapi.yaml"):
         assert (await client.get(path)).status_code == 200, path
+
+
+async def test_two_plugins_and_restarts_keep_encoded_ids_working() -> None:
+    app = Litestar(
+        plugins=[
+            WorkflowPlugin(settings=gateway_settings(), engine=LocalExecutionEngine(registry), path="/a"),
+            WorkflowPlugin(settings=gateway_settings(), engine=LocalExecutionEngine(registry), path="/b"),
+        ]
+    )
+    for _ in range(2):  # a second lifespan must not wrap the app twice
+        async with AsyncTestClient(app) as client:
+            for prefix in ("/a", "/b"):
+                started = await client.post(
+                    f"{prefix}/instances",
+                    json={"workflow_name": "expense_approval", "initial_data": {"amount": 1}, "business_key": "x/%y"},
+                    headers=auth_headers("alice"),
+                )
+                assert started.status_code in (200, 201)
+                link = started.json()["links"]["self"]
+                assert link == f"{prefix}/instances/expense_approval%2Fx%2F%25y"
+                fetched = await client.get(link, headers=auth_headers("alice"))
+                assert fetched.json()["id"] == "expense_approval/x/%y"
