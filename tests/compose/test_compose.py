@@ -269,6 +269,8 @@ def test_secrets_are_required_not_defaulted() -> None:
     env = {k: v for k, v in env_example().items() if k != "WORKFLOWS_JWT_SECRET"}
     with pytest.raises(AssertionError, match="WORKFLOWS_JWT_SECRET is required"):
         compose(env)
+    # The filled-in copy never reaches git.
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
 
 
 def test_only_gateway_and_ui_publish_ports_on_localhost_by_default() -> None:
