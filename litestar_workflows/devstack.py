@@ -517,7 +517,8 @@ class DevStack:
         """Run until a signal or a failure; return the exit status (0 after a clean stop)."""
         loop = asyncio.get_running_loop()
         installed: list[signal.Signals] = []
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # SIGHUP: the terminal was closed; stop as cleanly as for Ctrl-C.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self._on_signal, sig)
                 installed.append(sig)

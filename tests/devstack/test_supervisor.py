@@ -77,10 +77,11 @@ def test_starts_in_order_and_sigint_stops_in_reverse(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "logs" / "second.log").read_text().count("second says hello") == 1
 
 
-def test_sigterm_stops_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_stop_too(tmp_path: Path, sig: signal.Signals) -> None:
     process, out = start_stack(tmp_path, THREE[:1])
     out.wait_for("READY", 30)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(sig)
     assert process.wait(30) == 0
     assert not alive(pids(tmp_path)["first"])
 
