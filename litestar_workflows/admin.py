@@ -97,6 +97,7 @@ async def ensure_namespace(
             with another type.
     """
     from google.protobuf.duration_pb2 import Duration
+    from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
     from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, RegisterNamespaceRequest
     from temporalio.service import RPCError, RPCStatusCode
 
@@ -133,8 +134,29 @@ async def ensure_namespace(
         )
     except ValueError as exc:
         raise SetupError(str(exc)) from exc
-    for name, kind in sorted(custom_search_attributes(keys).items()):
-        done.append(f"search attribute {name} ({kind}) {'added' if name in added else 'exists'}")
+    # ensure_search_attributes only warns where the operator API is not allowed (Temporal Cloud
+    # with an API key): check what is really there rather than report success.
+    present: set[str] | None
+    try:
+        listing = await client.operator_service.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))
+        present = set(listing.custom_attributes) | set(listing.system_attributes)
+    except RPCError as exc:
+        if exc.status not in (RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED):
+            raise SetupError(f"listing the search attributes of {namespace!r} failed: {exc.message}") from exc
+        present = None
+    wanted = custom_search_attributes(keys)
+    if present is not None and (missing := sorted(set(wanted) - present)):
+        raise SetupError(
+            f"search attributes {', '.join(missing)} are missing in {namespace!r} and could not be registered "
+            "(no permission?); create them by hand, e.g. "
+            + "; ".join(
+                f"temporal operator search-attribute create --namespace {namespace} --name {n} --type {wanted[n]}"
+                for n in missing
+            )
+        )
+    for name, kind in sorted(wanted.items()):
+        state = "added" if name in added else "exists" if present is not None else "not verified (no permission)"
+        done.append(f"search attribute {name} ({kind}) {state}")
     return done
 
 
