@@ -190,9 +190,9 @@ class DefinitionsController(Controller):
     tags = ["definitions"]
 
     @get("/", summary="List definitions (latest version of each)", responses=problem_responses(*_AUTH))
-    async def list_definitions(self, engine: NamedDependency[ExecutionEngine]) -> list[DefinitionSummary]:
+    async def list_definitions(self, gateway: NamedDependency[Gateway]) -> list[DefinitionSummary]:
         """Every registered definition at its latest version, with all its versions."""
-        registry = engine.registry
+        registry = gateway.registry
         return [
             DefinitionSummary(
                 name=d.name,
@@ -210,11 +210,11 @@ class DefinitionsController(Controller):
         responses=problem_responses(*_AUTH, "definition-not-found"),
     )
     async def get_definition(
-        self, engine: NamedDependency[ExecutionEngine], name: NameParam, version: VersionParam = None
+        self, gateway: NamedDependency[Gateway], name: NameParam, version: VersionParam = None
     ) -> DefinitionView:
         """The definition's steps (each human step with its ``form_schema`` and assignment) and edges."""
-        graph = engine.registry.get_graph(name, version)
-        return DefinitionView.from_graph(graph, engine.registry.get_versions(name))
+        graph = gateway.registry.get_graph(name, version)
+        return DefinitionView.from_graph(graph, gateway.registry.get_versions(name))
 
     @get(
         "/{name:str}/graph",
@@ -222,10 +222,10 @@ class DefinitionsController(Controller):
         responses=problem_responses(*_AUTH, "definition-not-found"),
     )
     async def get_graph(
-        self, engine: NamedDependency[ExecutionEngine], name: NameParam, version: VersionParam = None
+        self, gateway: NamedDependency[Gateway], name: NameParam, version: VersionParam = None
     ) -> GraphView:
         """Nodes and edges (including deadline paths) plus the same graph as Mermaid ``flowchart`` source."""
-        graph = engine.registry.get_graph(name, version)
+        graph = gateway.registry.get_graph(name, version)
         edges = [GraphEdge(source=e.source, target=e.target, label=e.label) for e in graph.edges]
         edges += [
             GraphEdge(source=s.name, target=s.on_deadline, label=f"deadline {s.deadline_seconds:g}s", kind="deadline")
@@ -256,10 +256,10 @@ class DefinitionsController(Controller):
         responses=problem_responses(*_AUTH, "definition-not-found"),
     )
     async def get_mermaid(
-        self, engine: NamedDependency[ExecutionEngine], name: NameParam, version: VersionParam = None
+        self, gateway: NamedDependency[Gateway], name: NameParam, version: VersionParam = None
     ) -> str:
         """Mermaid ``flowchart`` source, ready to paste into a Markdown file or https://mermaid.live."""
-        return to_mermaid(engine.registry.get_graph(name, version))
+        return to_mermaid(gateway.registry.get_graph(name, version))
 
 
 # --- instances -----------------------------------------------------------------------------
