@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from litestar_workflows.errors import EngineUnavailableError
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES
+from litestar_workflows.temporal_contracts import DATA_CONVERTER, SEARCH_ATTRIBUTES
 
 __all__ = ["SEARCH_ATTRIBUTES", "connect", "ensure_search_attributes", "tls_config"]
 
@@ -74,7 +74,8 @@ async def connect(settings: Settings | None = None, *, lazy: bool = False, **kwa
     Args:
         settings: Connection settings.
         lazy: Do not connect until the first call (a process can start while Temporal is down).
-        **kwargs: Passed on to ``temporalio.client.Client.connect`` (e.g. ``identity``).
+        **kwargs: Passed on to ``temporalio.client.Client.connect`` (e.g. ``identity``); the data
+            converter defaults to :data:`~litestar_workflows.temporal_contracts.DATA_CONVERTER`.
 
     Raises:
         EngineUnavailableError: Temporal cannot be reached (only when not ``lazy``).
@@ -88,7 +89,7 @@ async def connect(settings: Settings | None = None, *, lazy: bool = False, **kwa
             api_key=settings.temporal_api_key or None,
             tls=tls_config(settings),
             lazy=lazy,
-            **kwargs,
+            **{"data_converter": DATA_CONVERTER, **kwargs},
         )
     except RuntimeError as exc:
         # temporalio reports an unreachable server as RuntimeError("Failed client connect: ...").

@@ -47,7 +47,7 @@ from temporalio.worker import Worker
 
 from litestar_workflows.engine.temporal import TemporalExecutionEngine
 from litestar_workflows.registry import WorkflowRegistry
-from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES
+from litestar_workflows.temporal_contracts import DATA_CONVERTER, SEARCH_ATTRIBUTES
 
 TEMPORAL_TASK_QUEUE = "tests-litestar-workflows"
 """Task queue of the shared ``temporal_worker``."""
@@ -75,6 +75,7 @@ async def start_dev_server(*extra_args: str, time_skipping: bool = False, **kwar
         "search_attributes": SEARCH_ATTRIBUTES,
         "dev_server_log_level": "error",
         "dev_server_startup_timeout": timedelta(seconds=30),
+        "data_converter": DATA_CONVERTER,
         **kwargs,
     }
     if time_skipping:
