@@ -147,6 +147,8 @@ def translate_error(error: BaseException, instance_id: str = "") -> BaseExceptio
             return WorkflowInstanceNotFoundError(instance_id)
         if error.status in _UNAVAILABLE:
             return EngineUnavailableError(f"Temporal did not answer: {error.message}")
+        if error.status == RPCStatusCode.FAILED_PRECONDITION and "poller" in error.message:
+            return EngineUnavailableError(f"No worker is running for instance {instance_id!r}: {error.message}")
     if isinstance(error, RuntimeError) and "client connect" in str(error).lower():
         return EngineUnavailableError(f"Temporal cannot be reached: {error}")
     return error
@@ -247,6 +249,11 @@ class TemporalExecutionEngine:
             with contextlib.suppress(WorkflowAlreadyStartedError):
                 await operation.workflow_handle()  # retrieve the operation's own copy of the error
             return await self._finished_duplicate(instance_id, digest, version)
+        except RPCError as exc:
+            if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+                # The start is durable once accepted; only the wait for the settle point ran out.
+                raise SettleTimeoutError(instance_id) from exc
+            raise translate_error(exc, instance_id) from exc
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
         return self._view(state)
@@ -343,7 +350,8 @@ class TemporalExecutionEngine:
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[WorkflowInstance]:
-        """List instances, newest first (visibility order), filtered by definition and status.
+        """List this engine's instances (those on its task queue), newest first, filtered by
+        definition and status.
 
         Visibility is eventually consistent: an instance started a moment ago may be
         missing, and its status is re-read from the instance itself.
@@ -351,7 +359,7 @@ class TemporalExecutionEngine:
         Raises:
             ValueError: ``cursor`` is not a cursor this engine returned.
         """
-        clauses = [f"WorkflowType = {_quote(WORKFLOW_TYPE)}"]
+        clauses = [f"WorkflowType = {_quote(WORKFLOW_TYPE)}", f"TaskQueue = {_quote(self.task_queue)}"]
         if workflow_name is not None:
             clauses.append(f"{SA_DEFINITION_NAME.name} = {_quote(workflow_name)}")
         if status is not None:
@@ -372,7 +380,8 @@ class TemporalExecutionEngine:
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[PendingTask]:
-        """List waiting human tasks visible to ``user`` / ``group`` (see :func:`task_visible_to`).
+        """List waiting human tasks (of instances on this engine's task queue) visible to ``user`` /
+        ``group`` (see :func:`task_visible_to`).
 
         A page holds the tasks of up to ``limit`` instances (newest instances first,
         tasks oldest first within the page).
@@ -381,7 +390,11 @@ class TemporalExecutionEngine:
             ValueError: ``cursor`` is not a cursor this engine returned.
         """
         groups = {group} if isinstance(group, str) else set(group or ())
-        clauses = [f"WorkflowType = {_quote(WORKFLOW_TYPE)}", "ExecutionStatus = 'Running'"]
+        clauses = [
+            f"WorkflowType = {_quote(WORKFLOW_TYPE)}",
+            f"TaskQueue = {_quote(self.task_queue)}",
+            "ExecutionStatus = 'Running'",
+        ]
         if user is None and not groups:
             clauses.append("PendingSteps IS NOT NULL")
         else:

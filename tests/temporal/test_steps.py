@@ -220,3 +220,19 @@ async def test_listing_instances_and_pending_tasks(
     assert completed.items[0] is first  # the object handed out earlier, refreshed
     every = await eventually(lambda: engine.list_instances(workflow_name=name), lambda p: len(p.items) == 2)
     assert [i.id for i in every.items] == [second.id, first.id]  # newest first
+
+
+async def test_start_without_a_worker_times_out_but_is_not_lost(
+    harness: Harness, start_temporal_worker: StartWorker
+) -> None:
+    queue = f"tests-nobody-{uuid.uuid4().hex[:8]}"
+    engine = harness.engine
+    engine.task_queue, engine.settle_timeout = queue, timedelta(seconds=1)
+    key = uuid.uuid4().hex[:8]
+    with pytest.raises(SettleTimeoutError):
+        await engine.start_workflow("parallel_flow", {"approver": "pat"}, business_key=key)
+    engine.settle_timeout = timedelta(seconds=20)
+    async with start_temporal_worker(harness.registry, queue):
+        instance = await engine.start_workflow("parallel_flow", {"approver": "pat"}, business_key=key)
+    assert instance.id == f"parallel_flow/{key}"
+    assert instance.status == WorkflowStatus.WAITING
