@@ -411,7 +411,12 @@ class InterpreterWorkflow:
 
     # --- handlers -----------------------------------------------------------------------------
 
-    @workflow.update(name=UPDATE_COMPLETE_HUMAN_TASK)
+    @workflow.update(
+        name=UPDATE_COMPLETE_HUMAN_TASK,
+        description="Complete a waiting human step: {step_name, user_id, groups, data, comment}; returns the "
+        "instance state at its next settle point. Rejected (nothing written) if the step is not waiting, the user "
+        "may not complete it, or the data fails the form schema.",
+    )
     async def complete_human_task(self, request: CompleteHumanTask) -> InstanceState:
         """Complete a waiting human step; return the state at the next settle point."""
         try:
@@ -430,7 +435,11 @@ class InterpreterWorkflow:
         except WorkflowsError as exc:
             raise _application_error(exc) from None
 
-    @workflow.signal(name=SIGNAL_COMPLETE_HUMAN_TASK)
+    @workflow.signal(
+        name=SIGNAL_COMPLETE_HUMAN_TASK,
+        description="Same as the complete_human_task update, fire and forget; a rejected completion is "
+        "recorded in the state's rejected list and changes nothing else.",
+    )
     async def complete_human_task_signal(self, request: CompleteHumanTask) -> None:
         """Same as the update, for callers that can only signal; rejections go to ``state.rejected``."""
         try:
@@ -440,7 +449,11 @@ class InterpreterWorkflow:
             return
         await self._complete(request)
 
-    @workflow.update(name=UPDATE_WAIT_SETTLED)
+    @workflow.update(
+        name=UPDATE_WAIT_SETTLED,
+        description="Returns the instance state once it waits for a person or has finished (used with "
+        "update-with-start by TemporalExecutionEngine.start_workflow).",
+    )
     async def wait_settled(self, request: WaitSettled) -> InstanceState:
         """Return the state once the instance has settled (waiting, completed, failed or canceled)."""
         await workflow.wait_condition(self._is_settled)
@@ -456,7 +469,11 @@ class InterpreterWorkflow:
             reason = f"the business key is used by version {self._graph.version!r}, not {request.version!r}"
             raise _application_error(WorkflowAlreadyExistsError(instance_id, reason))
 
-    @workflow.query(name=QUERY_STATE)
+    @workflow.query(
+        name=QUERY_STATE,
+        description="The full instance state: status, pending human steps with form schema and assignment, "
+        "data, step history, error.",
+    )
     def get_state(self) -> InstanceState:
         """The full instance state."""
         return self._state
