@@ -167,3 +167,42 @@ def test_errors_cross_the_wire_intact(error: WorkflowsError) -> None:
 def test_unknown_error_types_become_the_root_error() -> None:
     rebuilt = error_from_details("SomethingNew", "it broke", None)
     assert type(rebuilt) is WorkflowsError and str(rebuilt) == "it broke"
+
+
+async def test_payload_converter_is_wire_compatible_with_the_default() -> None:
+    from datetime import UTC, datetime
+
+    from temporalio.converter import DataConverter
+
+    from litestar_workflows.instance import InstanceState, PendingTask
+    from litestar_workflows.temporal_contracts import DATA_CONVERTER
+
+    now = datetime.now(UTC)
+    state = InstanceState(
+        "i",
+        "n",
+        "1.0.0",
+        now,
+        data={"a": [1, {"b": None}]},
+        pending=[PendingTask("i", "n", "1.0.0", "s", "T", "", {"type": "object"}, None, ("g",), now)],
+        arrivals={"j": 2},
+    )
+    ours = await DATA_CONVERTER.encode([state])
+    theirs = await DataConverter.default.encode([state])
+    assert ours == theirs
+    assert (await DATA_CONVERTER.decode(theirs, [InstanceState]))[0] == state
+    assert (await DataConverter.default.decode(ours, [InstanceState]))[0] == state
+
+
+async def test_engine_over_a_client_with_the_default_converter(temporal_address: str, temporal_worker: object) -> None:
+    from temporalio.client import Client
+
+    from examples import build_registry
+    from litestar_workflows.engine.temporal import TemporalExecutionEngine
+    from tests.conftest import TEMPORAL_TASK_QUEUE
+
+    client = await Client.connect(temporal_address)
+    engine = TemporalExecutionEngine(build_registry(), client, TEMPORAL_TASK_QUEUE, settle_timeout=20)
+    instance = await engine.start_workflow("expense_approval", {"amount": 10})
+    await engine.complete_human_task(instance.id, "manager_approval", "bob", {"approved": True}, groups=["managers"])
+    assert instance.status.value == "completed"
