@@ -205,7 +205,8 @@ class InterpreterWorkflow:
             self._dispatch([machine.Activation(name, step.kind, needs_guard=step.is_human)])
         for task in self._state.pending:
             if task.deadline_at is not None:
-                self._start_timer(task.step_name, max((task.deadline_at - now).total_seconds(), 0.0))
+                # A deadline that passed during the hand-over fires at once (timers must be positive).
+                self._start_timer(task.step_name, max((task.deadline_at - now).total_seconds(), 0.001))
 
     # --- dispatching ---------------------------------------------------------------------
 
