@@ -270,7 +270,11 @@ loop_flow = WorkflowDefinition(
     name="loop_flow",
     version="1.0.0",
     description="A human step in a loop (history would grow without continue-as-new)",
-    steps={"tick": Decision("tick"), "count": Count(), "done": Record("done")},
+    steps={
+        "tick": Decision("tick", deadline=timedelta(hours=1), on_deadline="done"),
+        "count": Count(),
+        "done": Record("done"),
+    },
     edges=[
         Edge("tick", "count"),
         Edge("count", "tick", condition="count < rounds"),

@@ -9,6 +9,7 @@ import signal
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,22 @@ async def test_loop_continues_as_new_carrying_the_state(
     async with start_temporal_worker(registry, client=client) as queue:
         engine = TemporalExecutionEngine(registry, client, queue, settle_timeout=20)
         instance = await engine.start_workflow("loop_flow", {"approver": "pat", "rounds": rounds})
+        handle = client.get_workflow_handle(instance.id)
+        first_run = (await handle.describe()).run_id
+        rearmed = False
         for i in range(rounds):
+            [task] = instance.pending_tasks
+            assert task.deadline_at == instance.context.get_last_execution("tick").started_at + timedelta(hours=1)  # type: ignore[union-attr]
             await engine.complete_human_task(instance.id, "tick", "pat", {"approved": True, "note": f"round {i}"})
+            if (
+                not rearmed
+                and instance.status == WorkflowStatus.WAITING
+                and (await handle.describe()).run_id != first_run
+            ):
+                # A later run re-arms the waiting step's deadline timer from the carried state.
+                events = (await handle.fetch_history()).events
+                rearmed = any(e.HasField("timer_started_event_attributes") for e in events)
+        assert rearmed
         assert instance.status == WorkflowStatus.COMPLETED
         description = await client.get_workflow_handle(instance.id).describe()
         history = await client.get_workflow_handle(instance.id).fetch_history()
