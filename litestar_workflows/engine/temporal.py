@@ -179,9 +179,6 @@ class TemporalExecutionEngine:
         query_timeout: float = 10.0,
         max_concurrent_queries: int = 32,
     ) -> None:
-        if isinstance(registry, Client) and isinstance(client, WorkflowRegistry):
-            # Accept (client, registry) as well: both orders are in use by callers.
-            registry, client = client, registry
         self.registry = registry
         self.client = client
         self.task_queue = task_queue
