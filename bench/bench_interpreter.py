@@ -187,7 +187,7 @@ async def drive(n: int, rounds: int) -> dict[str, Any]:
     return {"n": n, "rounds": rounds, "results": results, "events_per_instance": events}
 
 
-def report(payload: dict[str, Any]) -> Path:
+def report(payload: dict[str, Any], name: str = "interpreter") -> Path:
     """Write the JSON and Markdown results."""
     results, events = payload["results"], payload["events_per_instance"]
     stats = {
@@ -219,7 +219,8 @@ def report(payload: dict[str, Any]) -> Path:
         f"contenders. Generic / hand-written throughput: **{ratio:.2f}x**; history events "
         f"{events['generic']:g} vs {events['hand_written']:g}. Reproduce: `python -m bench.bench_interpreter`."
     )
-    return write_results("interpreter", "Interpreter overhead: generic workflow vs hand-written", payload, table, notes)
+    title = f"Interpreter overhead: generic workflow vs hand-written (N={payload['n']})"
+    return write_results(name, title, payload, table, notes)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -227,13 +228,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="instances per round (default 200)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per contender (default 3)")
+    parser.add_argument("--out", default="interpreter", help="result file name under bench/results/")
     parser.add_argument("--worker", metavar="ADDRESS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         asyncio.run(run_worker(args.worker))
         return
     payload = asyncio.run(drive(args.n, args.rounds))
-    print(report(payload).read_text())
+    print(report(payload, args.out).read_text())
 
 
 if __name__ == "__main__":
