@@ -10,8 +10,9 @@ another version.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -31,6 +32,28 @@ from litestar_workflows.temporal_contracts import (
 from litestar_workflows.types import StepStatus
 
 __all__ = ["StepActivities"]
+
+T = TypeVar("T")
+
+
+async def _heartbeating(work: Awaitable[T]) -> T:
+    """Await ``work`` while heartbeating, so Temporal notices a dead worker within the
+    activity's heartbeat timeout rather than its (much longer) start-to-close timeout."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout:
+        return await work
+    interval = max(timeout.total_seconds() / 3, 0.1)
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(interval)
+
+    beating = asyncio.create_task(beat())
+    try:
+        return await work
+    finally:
+        beating.cancel()
 
 
 class StepActivities:
@@ -84,12 +107,14 @@ class StepActivities:
         definition = self._definition(task)
         attempt = activity.info().attempt
         try:
-            return await run_step_attempt(
-                definition,
-                definition.steps[task.step_name],
-                task.context,
-                started_at=task.started_at,
-                attempt=attempt,
+            return await _heartbeating(
+                run_step_attempt(
+                    definition,
+                    definition.steps[task.step_name],
+                    task.context,
+                    started_at=task.started_at,
+                    attempt=attempt,
+                )
             )
         except Exception as exc:  # a user's step may raise anything; it becomes a typed failure
             raise ApplicationError(
@@ -110,7 +135,7 @@ class StepActivities:
         step = definition.steps[task.step_name]
         attempt = activity.info().attempt
         try:
-            allowed = await step.can_execute(task.context)
+            allowed = await _heartbeating(step.can_execute(task.context))
         except Exception as exc:  # reported like a failing machine step
             raise ApplicationError(
                 str(exc) or type(exc).__name__, {"attempt": attempt}, type=type(exc).__name__

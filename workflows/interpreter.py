@@ -59,6 +59,9 @@ __all__ = ["InterpreterWorkflow"]
 # A worker lacking the instance's definition version is asked again after this back-off.
 _MISSING_WORKER_FIRST_DELAY = 5.0
 _MISSING_WORKER_MAX_DELAY = 300.0
+# Activities heartbeat (activities/steps.py), so an attempt whose worker died is retried
+# after this long instead of after the step's whole timeout (minutes by default).
+_HEARTBEAT_TIMEOUT = 30.0
 
 
 def _application_error(error: WorkflowsError) -> ApplicationError:
@@ -288,6 +291,7 @@ class InterpreterWorkflow:
                     task,
                     result_type=machine.StepOutcome,
                     start_to_close_timeout=timedelta(seconds=step.timeout_seconds),
+                    heartbeat_timeout=timedelta(seconds=min(_HEARTBEAT_TIMEOUT, step.timeout_seconds)),
                     retry_policy=RetryPolicy(
                         maximum_attempts=step.max_attempts,
                         initial_interval=timedelta(seconds=step.initial_interval_seconds),

@@ -250,3 +250,18 @@ async def test_web_ui_facts_follow_the_state(temporal_engine: TemporalExecutionE
     assert attribute(closed, SA_WAITING_ON) is None
     assert attribute(closed, SA_WAITING_SINCE) is None
     assert (await current_details(temporal_client, instance.id)).startswith("completed at 20")
+
+
+async def test_step_activities_heartbeat_so_a_dead_worker_is_noticed_quickly(
+    temporal_engine: TemporalExecutionEngine, temporal_client: Client
+) -> None:
+    instance = await temporal_engine.start_workflow("expense_approval", REQUEST)
+    scheduled = [
+        event.activity_task_scheduled_event_attributes
+        async for event in temporal_client.get_workflow_handle(instance.id).fetch_history_events()
+        if event.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert [s.activity_type.name for s in scheduled] == ["litestar_workflows.run_step"]
+    # The step's timeout is 5 minutes; the heartbeat timeout bounds how long a dead worker goes unnoticed.
+    assert scheduled[0].start_to_close_timeout.ToTimedelta().total_seconds() == 300
+    assert scheduled[0].heartbeat_timeout.ToTimedelta().total_seconds() == 30
