@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import logging
 import signal
 import sys
@@ -31,8 +30,8 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.steps import StepActivities
-from litestar_workflows.errors import EngineUnavailableError, WorkflowValidationError
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.errors import EngineUnavailableError
+from litestar_workflows.registry import WorkflowRegistry, load_registry
 from litestar_workflows.settings import Settings
 from litestar_workflows.temporal_client import connect, ensure_search_attributes
 from workflows.interpreter import InterpreterWorkflow
@@ -55,40 +54,6 @@ PASSTHROUGH_MODULES = (
     "workflows",
 )
 """Modules the workflow sandbox takes from the worker as they are (pure, deterministic code)."""
-
-
-def load_registry(spec: str) -> WorkflowRegistry:
-    """Load ``module:attribute`` registries (comma-separated) into one registry.
-
-    Raises:
-        ValueError: A malformed entry, a module or attribute that cannot be loaded, an
-            attribute that is not a :class:`WorkflowRegistry`, or conflicting definitions.
-    """
-    items = [part.strip() for part in spec.split(",") if part.strip()]
-    if not items:
-        raise ValueError("no definitions given (expected module:attribute, comma-separated)")
-    registries: list[WorkflowRegistry] = []
-    for item in items:
-        module_name, _, attribute = item.partition(":")
-        if not module_name or not attribute:
-            raise ValueError(f"definitions entry {item!r} is not of the form module:attribute")
-        try:
-            found = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError) as exc:
-            raise ValueError(f"definitions entry {item!r} cannot be loaded: {exc}") from exc
-        if not isinstance(found, WorkflowRegistry):
-            raise ValueError(f"definitions entry {item!r} is a {type(found).__name__}, not a WorkflowRegistry")
-        registries.append(found)
-    if len(registries) == 1:
-        return registries[0]
-    merged = WorkflowRegistry()
-    for registry in registries:
-        for definition in registry.list_definitions():
-            try:
-                merged.register_definition(definition)
-            except WorkflowValidationError as exc:
-                raise ValueError(f"definitions {spec!r} conflict: {exc}") from exc
-    return merged
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:

@@ -6,7 +6,6 @@ Temporal service itself (is it reachable, does a worker poll the task queue).
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime, timedelta
 
 from temporalio.api.enums.v1 import TaskQueueType
@@ -18,7 +17,7 @@ from temporalio.service import RPCError
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.engine.temporal import TemporalExecutionEngine
 from litestar_workflows.errors import WorkflowsError
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.registry import WorkflowRegistry, load_registry
 from litestar_workflows.settings import Settings
 from litestar_workflows.temporal_client import connect as connect_temporal
 
@@ -26,30 +25,6 @@ __all__ = ["build_engine", "check_worker", "connect", "load_registry"]
 
 # A poller long-polls for up to ~70 s; one not seen for longer than this has gone away.
 _POLLER_FRESHNESS = timedelta(seconds=90)
-
-
-def load_registry(spec: str) -> WorkflowRegistry:
-    """Load ``module:attribute`` (comma-separated for several) and merge them into one registry.
-
-    Raises:
-        ValueError: A malformed spec, a missing module or attribute, or not a registry.
-    """
-    merged = WorkflowRegistry()
-    for item in (part.strip() for part in spec.split(",")):
-        if not item:
-            continue
-        module_name, _, attribute = item.partition(":")
-        if not module_name or not attribute:
-            raise ValueError(f"WORKFLOWS_DEFINITIONS entry {item!r} is not of the form module:attribute")
-        try:
-            registry = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError) as exc:
-            raise ValueError(f"WORKFLOWS_DEFINITIONS entry {item!r} cannot be loaded: {exc}") from exc
-        if not isinstance(registry, WorkflowRegistry):
-            raise ValueError(f"WORKFLOWS_DEFINITIONS entry {item!r} is a {type(registry).__name__}, not a registry")
-        for definition in registry.list_definitions():
-            merged.register_definition(definition)
-    return merged
 
 
 async def connect(settings: Settings) -> Client:

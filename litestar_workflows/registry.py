@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 from litestar_workflows.definition import WorkflowDefinition
 from litestar_workflows.errors import WorkflowNotFoundError, WorkflowValidationError
 from litestar_workflows.graph import GraphSpec, semver_key, validate_definition
 
-__all__ = ["WorkflowRegistry"]
+__all__ = ["WorkflowRegistry", "load_registry"]
 
 
 class WorkflowRegistry:
@@ -106,3 +108,37 @@ class WorkflowRegistry:
         del versions[version]
         if not versions:
             del self._definitions[name]
+
+
+def load_registry(spec: str) -> WorkflowRegistry:
+    """Load ``module:attribute`` registries (comma-separated) into one registry.
+
+    Raises:
+        ValueError: A malformed entry, a module or attribute that cannot be loaded, an
+            attribute that is not a :class:`WorkflowRegistry`, or conflicting definitions.
+    """
+    items = [part.strip() for part in spec.split(",") if part.strip()]
+    if not items:
+        raise ValueError("no definitions given (expected module:attribute, comma-separated)")
+    registries: list[WorkflowRegistry] = []
+    for item in items:
+        module_name, _, attribute = item.partition(":")
+        if not module_name or not attribute:
+            raise ValueError(f"definitions entry {item!r} is not of the form module:attribute")
+        try:
+            found = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"definitions entry {item!r} cannot be loaded: {exc}") from exc
+        if not isinstance(found, WorkflowRegistry):
+            raise ValueError(f"definitions entry {item!r} is a {type(found).__name__}, not a WorkflowRegistry")
+        registries.append(found)
+    if len(registries) == 1:
+        return registries[0]
+    merged = WorkflowRegistry()
+    for registry in registries:
+        for definition in registry.list_definitions():
+            try:
+                merged.register_definition(definition)
+            except WorkflowValidationError as exc:
+                raise ValueError(f"definitions {spec!r} conflict: {exc}") from exc
+    return merged
