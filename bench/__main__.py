@@ -20,7 +20,7 @@ STEPS: list[tuple[str, Callable[[], object]]] = [
     ),
     (
         "interpreter overhead, N=1000",
-        lambda: bench_interpreter.main(["--n", "1000", "--rounds", "3", "--out", "interpreter_1000"]),
+        lambda: bench_interpreter.main(["--n", "1000", "--rounds", "2", "--out", "interpreter_1000"]),
     ),
     ("gateway overhead", lambda: bench_gateway.main(["--n", "200", "--warmup", "20"])),
     ("scale of waiting work", lambda: bench_scale.main(["--n", "10000"])),

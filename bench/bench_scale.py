@@ -3,7 +3,7 @@
 N instances (default 10,000) wait at a human step: we report the worker's resident
 memory, the inbox query latency through the gateway (``GET /tasks?group=managers``, first
 page) and the time to start and to complete all of them. Everything runs as real
-processes on this machine: dev server (SQLite), ``worker.py``, gateway.
+processes on this machine: dev server (in-memory SQLite), ``worker.py``, gateway.
 Usage: ``python -m bench.bench_scale [--n 10000] [--concurrency 64]``.
 """
 
@@ -47,7 +47,7 @@ async def bounded(n: int, concurrency: int, make: Any) -> float:
 
 async def run(n: int, concurrency: int, samples: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        cluster = Cluster(Path(tmp))
+        cluster = Cluster(Path(tmp), in_memory=True)
         await cluster.start_server()
         try:
             worker = cluster.start_worker("--max-concurrent-workflow-tasks", "200")
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "Scale of waiting work",
         result,
         table,
-        f"Dev server (SQLite), one worker process, one gateway process; engine calls {args.concurrency} in flight.",
+        f"Dev server (in-memory SQLite), one worker process, one gateway process; engine calls {args.concurrency} in flight.",
     )
     print(md.read_text())
     return result

@@ -96,6 +96,9 @@ class Cluster:
 
     root: Path
     task_queue: str = "faults"
+    in_memory: bool = False
+    """Keep Temporal's SQLite database in memory (benchmarks); the default is a file that
+    survives a server restart."""
     config: DevStackConfig = field(init=False)
     server: Proc = field(init=False)
     workers: list[Proc] = field(default_factory=list)
@@ -112,9 +115,11 @@ class Cluster:
             task_queue=self.task_queue,
         )
         (self.root / "ledger").mkdir(parents=True, exist_ok=True)
-        self.server = Proc(
-            "temporal", temporal_command(self.config, find_temporal_cli()), dict(os.environ), self.log("temporal")
-        )
+        argv = temporal_command(self.config, find_temporal_cli())
+        if self.in_memory:
+            at = argv.index("--db-filename")
+            del argv[at : at + 2]
+        self.server = Proc("temporal", argv, dict(os.environ), self.log("temporal"))
 
     def log(self, name: str) -> Path:
         return self.root / f"{name}.log"
