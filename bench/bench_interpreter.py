@@ -187,8 +187,8 @@ async def drive(n: int, rounds: int) -> dict[str, Any]:
     return {"n": n, "rounds": rounds, "results": results, "events_per_instance": events}
 
 
-def report(payload: dict[str, Any], name: str = "interpreter") -> Path:
-    """Write the JSON and Markdown results."""
+def report(payload: dict[str, Any], out: str = "interpreter") -> Path:
+    """Write the JSON and Markdown results to ``bench/results/<out>.{json,md}``."""
     results, events = payload["results"], payload["events_per_instance"]
     stats = {
         name: {key: summary([r[key] for r in runs]) for key in ("per_second", "p50_ms", "p95_ms")}
@@ -220,7 +220,7 @@ def report(payload: dict[str, Any], name: str = "interpreter") -> Path:
         f"{events['generic']:g} vs {events['hand_written']:g}. Reproduce: `python -m bench.bench_interpreter`."
     )
     title = f"Interpreter overhead: generic workflow vs hand-written (N={payload['n']})"
-    return write_results(name, title, payload, table, notes)
+    return write_results(out, title, payload, table, notes)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "Scale of waiting work",
         result,
         table,
-        f"Dev server (in-memory SQLite), one worker process, one gateway process; engine calls {args.concurrency} in flight.",
+        f"Dev server (in-memory SQLite), one worker process, one gateway process; "
+        f"engine calls {args.concurrency} in flight.",
     )
     print(md.read_text())
     return result
