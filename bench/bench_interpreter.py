@@ -14,7 +14,8 @@ concurrently (default 200), each human step completed as soon as it waits:
 Both run on one dev server and one worker process (a subprocess hosting both, on two task
 queues, with the same limits), alternating (a, b, a, b, ...) for ``--rounds`` rounds after
 a warm-up; we report the median instances/s and start-to-finish latency (p50/p95) and
-the Temporal history events per instance. Results go to ``bench/results/interpreter.{json,md}``.
+the Temporal history events per instance. Results go to ``bench/results/<--out>.{json,md}``
+(``interpreter`` by default).
 
 Usage: ``python -m bench.bench_interpreter [--n 200] [--rounds 3]``.
 """
