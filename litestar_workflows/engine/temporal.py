@@ -140,6 +140,11 @@ def translate_error(error: BaseException, instance_id: str = "") -> BaseExceptio
         return error_from_details(cause.type, cause.message, details)
     if isinstance(error, WorkflowUpdateRPCTimeoutOrCancelledError):
         return SettleTimeoutError(instance_id)
+    if isinstance(error, WorkflowQueryFailedError) and any(
+        sign in str(error).lower() for sign in ("unknown querytype", "expected but not found")
+    ):
+        # Another kind of workflow under that id (a shared namespace): not one of our instances.
+        return WorkflowInstanceNotFoundError(instance_id)
     if isinstance(error, WorkflowQueryFailedError | WorkflowQueryRejectedError):
         return WorkflowsError(f"Workflow instance {instance_id!r} could not be queried: {error}")
     if isinstance(error, RPCError):

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from temporalio import workflow
+from temporalio.client import Client
 from temporalio.service import TLSConfig
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 import worker
+from litestar_workflows.engine.temporal import TemporalExecutionEngine
 from litestar_workflows.errors import (
     EngineUnavailableError,
     FieldError,
@@ -20,6 +25,7 @@ from litestar_workflows.errors import (
     UnauthorizedTaskError,
     WorkflowAlreadyCompletedError,
     WorkflowAlreadyExistsError,
+    WorkflowInstanceNotFoundError,
     WorkflowsError,
 )
 from litestar_workflows.settings import Settings
@@ -195,10 +201,8 @@ async def test_payload_converter_is_wire_compatible_with_the_default() -> None:
 
 
 async def test_engine_over_a_client_with_the_default_converter(temporal_address: str, temporal_worker: object) -> None:
-    from temporalio.client import Client
 
     from examples import build_registry
-    from litestar_workflows.engine.temporal import TemporalExecutionEngine
     from tests.conftest import TEMPORAL_TASK_QUEUE
 
     client = await Client.connect(temporal_address)
@@ -206,3 +210,28 @@ async def test_engine_over_a_client_with_the_default_converter(temporal_address:
     instance = await engine.start_workflow("expense_approval", {"amount": 10})
     await engine.complete_human_task(instance.id, "manager_approval", "bob", {"approved": True}, groups=["managers"])
     assert instance.status.value == "completed"
+
+
+@workflow.defn(name="tests.NotAnInstance")
+class NotAnInstance:
+    """Some other workflow sharing the namespace."""
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: False)
+
+
+async def test_other_workflows_in_the_namespace_are_not_instances(
+    temporal_client: Client, temporal_engine: TemporalExecutionEngine
+) -> None:
+    queue = f"tests-other-{uuid.uuid4().hex[:8]}"
+    # Unsandboxed: this test module is no workflow module (it imports the worker, paths, ...).
+    async with Worker(
+        temporal_client, task_queue=queue, workflows=[NotAnInstance], workflow_runner=UnsandboxedWorkflowRunner()
+    ):
+        handle = await temporal_client.start_workflow(NotAnInstance.run, id=f"other-{queue}", task_queue=queue)
+        try:
+            with pytest.raises(WorkflowInstanceNotFoundError):
+                await temporal_engine.get_instance(handle.id)
+        finally:
+            await handle.terminate()
