@@ -113,6 +113,14 @@ class StepSpec:
         """Whether any assignment rule restricts who may complete the step."""
         return bool(self.assignee or self.assignee_key or self.candidate_groups)
 
+    def retry_delay(self, error: BaseException, attempt: int) -> float | None:
+        """Seconds to wait before retrying after ``attempt`` failed with ``error``;
+        ``None`` when the step must fail (non-retryable error or attempts exhausted)."""
+        if type(error).__name__ in self.non_retryable_errors or attempt >= self.max_attempts:
+            return None
+        delay = self.initial_interval_seconds * self.backoff_coefficient ** (attempt - 1)
+        return float(min(delay, self.maximum_interval_seconds))
+
 
 @dataclass(frozen=True)
 class EdgeSpec:

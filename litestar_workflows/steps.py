@@ -38,15 +38,6 @@ class RetryPolicy:
     maximum_interval: timedelta = timedelta(seconds=30)
     non_retryable_errors: tuple[str, ...] = field(default=())
 
-    def delay_before(self, attempt: int) -> timedelta:
-        """Delay before ``attempt`` (2 = first retry)."""
-        seconds = self.initial_interval.total_seconds() * self.backoff_coefficient ** max(attempt - 2, 0)
-        return timedelta(seconds=min(seconds, self.maximum_interval.total_seconds()))
-
-    def is_retryable(self, error: BaseException) -> bool:
-        """Whether ``error`` may be retried under this policy."""
-        return type(error).__name__ not in self.non_retryable_errors
-
 
 class BaseStep:
     """Common base of every step.

@@ -310,7 +310,8 @@ class LocalExecutionEngine:
                 error = str(exc) or (
                     f"timed out after {spec.timeout_seconds:g}s" if isinstance(exc, TimeoutError) else ""
                 )
-                if type(exc).__name__ in spec.non_retryable_errors or attempt >= spec.max_attempts:
+                delay = spec.retry_delay(exc, attempt)
+                if delay is None:
                     return machine.StepOutcome(
                         StepStatus.FAILED,
                         error=error or type(exc).__name__,
@@ -318,10 +319,6 @@ class LocalExecutionEngine:
                         attempts=attempt,
                         started_at=started,
                     )
-                delay = min(
-                    spec.initial_interval_seconds * spec.backoff_coefficient ** (attempt - 1),
-                    spec.maximum_interval_seconds,
-                )
                 await asyncio.sleep(delay)
                 attempt += 1
 
