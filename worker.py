@@ -30,10 +30,10 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.steps import StepActivities
-from litestar_workflows.errors import EngineUnavailableError
-from litestar_workflows.registry import WorkflowRegistry, load_registry
+from litestar_workflows.engine.registry import WorkflowRegistry, load_registry
+from litestar_workflows.exceptions import EngineUnavailableError
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal_client import connect, ensure_search_attributes
+from litestar_workflows.temporal.client import connect, ensure_search_attributes
 from workflows.interpreter import InterpreterWorkflow
 
 __all__ = ["PASSTHROUGH_MODULES", "build_parser", "build_worker", "load_registry", "main", "run", "sandbox_runner"]

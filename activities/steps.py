@@ -3,7 +3,7 @@
 The workflow carries a graph snapshot but no code; these activities resolve the code by
 (definition name, version, step) in the registry this worker loaded. A worker without
 that version (or with a different graph under the same version) raises a non-retryable
-``ApplicationError`` of type :data:`~litestar_workflows.temporal_contracts.ERROR_DEFINITION_NOT_LOADED`;
+``ApplicationError`` of type :data:`~litestar_workflows.temporal.contracts.ERROR_DEFINITION_NOT_LOADED`;
 the workflow then waits visibly and tries again later instead of failing or using
 another version.
 """
@@ -17,19 +17,19 @@ from typing import Any, TypeVar
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from litestar_workflows.definition import WorkflowDefinition
-from litestar_workflows.errors import WorkflowNotFoundError
-from litestar_workflows.execution import evaluate_callables, run_step_attempt
-from litestar_workflows.machine import StepOutcome
-from litestar_workflows.registry import WorkflowRegistry
-from litestar_workflows.temporal_contracts import (
+from litestar_workflows.core.definition import WorkflowDefinition
+from litestar_workflows.core.types import StepStatus
+from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.engine.step_attempt import evaluate_callables, run_step_attempt
+from litestar_workflows.exceptions import WorkflowNotFoundError
+from litestar_workflows.rules.machine import StepOutcome
+from litestar_workflows.temporal.contracts import (
     ACTIVITY_CHECK_GUARD,
     ACTIVITY_EVALUATE_CONDITIONS,
     ACTIVITY_RUN_STEP,
     ERROR_DEFINITION_NOT_LOADED,
     StepTask,
 )
-from litestar_workflows.types import StepStatus
 
 __all__ = ["StepActivities"]
 

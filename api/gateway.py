@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from api.auth import AuthConfig
 from api.cursors import CursorCodec
 from litestar_workflows.engine.base import ExecutionEngine
-from litestar_workflows.errors import EngineUnavailableError
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.exceptions import EngineUnavailableError
 from litestar_workflows.settings import Settings
 
 if TYPE_CHECKING:

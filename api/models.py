@@ -13,10 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.paths import instance_path, task_path
-from litestar_workflows.context import StepExecution
-from litestar_workflows.graph import EdgeSpec, GraphSpec, StepSpec
-from litestar_workflows.instance import PendingTask, RejectedInput, WorkflowInstance
-from litestar_workflows.types import StepStatus, StepType, WorkflowStatus
+from litestar_workflows.core.context import StepExecution
+from litestar_workflows.core.models import PendingTask, RejectedInput, WorkflowInstance
+from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
+from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
 
 __all__ = [
     "AcceptedView",

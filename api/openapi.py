@@ -19,8 +19,8 @@ from pydantic.json_schema import models_json_schema
 
 from api import models
 from api.problems import FieldProblem, Problem
-from litestar_workflows.graph import GraphSpec
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.rules.spec import GraphSpec
 
 __all__ = ["form_component_name", "form_schemas", "model_schemas"]
 

@@ -25,7 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.models import AcceptedView
 from api.paths import instance_path
-from litestar_workflows.errors import (
+from litestar_workflows.exceptions import (
     DefinitionNotLoadedError,
     EngineUnavailableError,
     FormValidationError,

@@ -43,12 +43,12 @@ from api.models import (
 )
 from api.paths import instance_path, segment_value
 from api.problems import Accepted, ProblemError, problem_responses
-from litestar_workflows import machine
+from litestar_workflows.core.models import PendingTask, WorkflowInstance
+from litestar_workflows.core.types import StepType, WorkflowStatus
 from litestar_workflows.engine.base import ExecutionEngine
-from litestar_workflows.errors import TaskNotFoundError, WorkflowNotFoundError, WorkflowsError
-from litestar_workflows.graph import to_mermaid
-from litestar_workflows.instance import PendingTask, WorkflowInstance
-from litestar_workflows.types import StepType, WorkflowStatus
+from litestar_workflows.exceptions import TaskNotFoundError, WorkflowNotFoundError, WorkflowsError
+from litestar_workflows.rules import machine
+from litestar_workflows.rules.spec import to_mermaid
 
 __all__ = [
     "DefinitionsController",

@@ -15,11 +15,11 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from litestar_workflows.engine.base import ExecutionEngine
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.errors import WorkflowsError
-from litestar_workflows.registry import WorkflowRegistry, load_registry
+from litestar_workflows.engine.registry import WorkflowRegistry, load_registry
+from litestar_workflows.exceptions import WorkflowsError
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal_client import connect as connect_temporal
+from litestar_workflows.temporal.client import connect as connect_temporal
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
 __all__ = ["build_engine", "check_worker", "connect", "load_registry"]
 

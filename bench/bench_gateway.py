@@ -30,8 +30,8 @@ import jwt
 from temporalio.testing import WorkflowEnvironment
 
 from bench.common import percentile, write_results
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES
+from litestar_workflows.temporal.contracts import SEARCH_ATTRIBUTES
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
 ROOT = Path(__file__).resolve().parents[1]
 QUEUE = "bench-gateway"

@@ -39,7 +39,7 @@ from temporalio.worker import Worker
 
 from bench.common import percentile, summary, write_results
 from bench.hand_written import Decision, HandWrittenExpense, process_result, submit_request
-from litestar_workflows.temporal_contracts import DATA_CONVERTER
+from litestar_workflows.temporal.contracts import DATA_CONVERTER
 
 ROOT = Path(__file__).resolve().parents[1]
 QUEUE_GENERIC = "bench-generic"
@@ -130,8 +130,8 @@ async def events_per_instance(client: Client, query: str, sample: int = 5) -> fl
 async def drive(n: int, rounds: int) -> dict[str, Any]:
     """Start the server and the worker process, run the rounds, collect the figures."""
     from examples.expense_approval import registry
-    from litestar_workflows.engine.temporal import TemporalExecutionEngine
-    from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES, WORKFLOW_TYPE
+    from litestar_workflows.temporal.contracts import SEARCH_ATTRIBUTES, WORKFLOW_TYPE
+    from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),

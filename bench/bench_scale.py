@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from bench.common import percentile, write_results
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.faults.flows import registry
 from tests.faults.harness import Cluster, token
 

@@ -12,7 +12,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from litestar_workflows.forms import form_errors
+    from litestar_workflows.rules.forms import form_errors
 
 __all__ = ["FORM", "Decision", "HandWrittenExpense", "process_result", "submit_request"]
 
@@ -31,7 +31,7 @@ class Decision:
 async def submit_request(data: dict[str, Any]) -> dict[str, Any]:
     """The expense flow's first machine step (same code as the example)."""
     from examples.expense_approval import SubmitRequest
-    from litestar_workflows.context import WorkflowContext
+    from litestar_workflows.core.context import WorkflowContext
 
     context = WorkflowContext(instance_id=activity.info().workflow_id or "", data=dict(data))
     await SubmitRequest().execute(context)
@@ -42,7 +42,7 @@ async def submit_request(data: dict[str, Any]) -> dict[str, Any]:
 async def process_result(data: dict[str, Any]) -> dict[str, Any]:
     """The expense flow's last machine step (same code as the example)."""
     from examples.expense_approval import ProcessResult
-    from litestar_workflows.context import WorkflowContext
+    from litestar_workflows.core.context import WorkflowContext
 
     context = WorkflowContext(instance_id=activity.info().workflow_id or "", data=dict(data))
     await ProcessResult().execute(context)

@@ -2,15 +2,17 @@
 
 Define steps (machine or human), connect them with edges, register the definition,
 and run it on :class:`LocalExecutionEngine` (in-process) or on
-:class:`TemporalExecutionEngine` (durable; ``litestar_workflows.engine.temporal``).
+:class:`TemporalExecutionEngine` (durable; ``litestar_workflows.temporal.engine``).
 """
 
-from litestar_workflows.context import StepExecution, WorkflowContext
-from litestar_workflows.definition import Condition, Edge, WorkflowDefinition
+from litestar_workflows.core.context import StepExecution, WorkflowContext
+from litestar_workflows.core.definition import Condition, Edge, WorkflowDefinition
+from litestar_workflows.core.models import PendingTask, WorkflowInstance
+from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
 from litestar_workflows.engine.base import ExecutionEngine, Page
 from litestar_workflows.engine.local import LocalExecutionEngine
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.errors import (
+from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.exceptions import (
     ConditionError,
     DefinitionNotLoadedError,
     EngineUnavailableError,
@@ -31,11 +33,9 @@ from litestar_workflows.errors import (
     WorkflowsError,
     WorkflowValidationError,
 )
-from litestar_workflows.graph import GraphSpec
-from litestar_workflows.instance import PendingTask, WorkflowInstance
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.steps import BaseHumanStep, BaseMachineStep, BaseStep, RetryPolicy
-from litestar_workflows.types import StepStatus, StepType, WorkflowStatus
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
 __version__ = "0.1.0"
 

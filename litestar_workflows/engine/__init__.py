@@ -1,8 +1,11 @@
-"""Execution engines: in-process (:class:`LocalExecutionEngine`) and durable on Temporal
-(:class:`TemporalExecutionEngine`)."""
+"""Execution engines and what they share: the engine protocol, the registry, the in-process engine.
+
+The durable engine lives in :mod:`litestar_workflows.temporal` (it is an adapter to
+Temporal, a layer above this one); ``litestar_workflows.engine.temporal`` re-exports it.
+"""
 
 from litestar_workflows.engine.base import ExecutionEngine, Page, task_visible_to
 from litestar_workflows.engine.local import LocalExecutionEngine
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
+from litestar_workflows.engine.registry import WorkflowRegistry
 
-__all__ = ["ExecutionEngine", "LocalExecutionEngine", "Page", "TemporalExecutionEngine", "task_visible_to"]
+__all__ = ["ExecutionEngine", "LocalExecutionEngine", "Page", "WorkflowRegistry", "task_visible_to"]

@@ -6,9 +6,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
-from litestar_workflows.instance import PendingTask, WorkflowInstance
-from litestar_workflows.registry import WorkflowRegistry
-from litestar_workflows.types import WorkflowStatus
+from litestar_workflows.core.models import PendingTask, WorkflowInstance
+from litestar_workflows.core.types import WorkflowStatus
+from litestar_workflows.engine.registry import WorkflowRegistry
 
 __all__ = ["ExecutionEngine", "Page", "task_visible_to"]
 
@@ -58,7 +58,7 @@ class ExecutionEngine(Protocol):
         """Start an instance and return it once it has settled (waiting, completed or failed).
 
         With a ``business_key`` a second start returns the existing instance; different
-        initial data raises :class:`~litestar_workflows.errors.WorkflowAlreadyExistsError`.
+        initial data raises :class:`~litestar_workflows.exceptions.WorkflowAlreadyExistsError`.
         """
         ...
 

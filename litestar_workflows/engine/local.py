@@ -1,8 +1,8 @@
 """In-process, in-memory execution engine: for tests, notebooks and the quickstart.
 
-Nothing here is durable; use :class:`~litestar_workflows.engine.temporal.TemporalExecutionEngine`
+Nothing here is durable; use :class:`~litestar_workflows.temporal.engine.TemporalExecutionEngine`
 for that. Semantics are the same because both drive the same functional core
-(:mod:`litestar_workflows.machine`).
+(:mod:`litestar_workflows.rules.machine`).
 """
 
 from __future__ import annotations
@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from litestar_workflows import machine
-from litestar_workflows.definition import WorkflowDefinition
+from litestar_workflows.core.definition import WorkflowDefinition
+from litestar_workflows.core.models import WorkflowInstance
+from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
 from litestar_workflows.engine.base import Page, task_visible_to
-from litestar_workflows.errors import WorkflowAlreadyExistsError, WorkflowInstanceNotFoundError
-from litestar_workflows.execution import callable_evaluator, run_step_attempt
-from litestar_workflows.graph import GraphSpec
-from litestar_workflows.instance import InstanceState, PendingTask, WorkflowInstance, clone_data
-from litestar_workflows.registry import WorkflowRegistry
-from litestar_workflows.types import StepStatus, StepType, WorkflowStatus
+from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.engine.step_attempt import callable_evaluator, run_step_attempt
+from litestar_workflows.exceptions import WorkflowAlreadyExistsError, WorkflowInstanceNotFoundError
+from litestar_workflows.rules import machine
+from litestar_workflows.rules.spec import GraphSpec
+from litestar_workflows.rules.state import InstanceState, PendingTask, clone_data
 
 __all__ = ["LocalExecutionEngine"]
 

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from api.app import create_app
 from examples.expense_approval import registry as expense_registry
 from litestar_workflows import LocalExecutionEngine
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.settings import Settings
 
 SECRET = "tests-only-secret-0123456789abcdef0123456789"

@@ -6,7 +6,7 @@ import asyncio
 
 from examples.expense_approval import registry as expense_registry
 from litestar_workflows import BaseMachineStep, Edge, WorkflowContext, WorkflowDefinition
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.engine.registry import WorkflowRegistry
 
 __all__ = ["SlowStep", "slow", "slow_registry"]
 

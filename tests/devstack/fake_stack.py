@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from litestar_workflows.devstack import DevStack, DevStackConfig, Service, run_dev_stack
+from litestar_workflows.devstack.config import DevStackConfig
+from litestar_workflows.devstack.supervisor import DevStack, Service, run_dev_stack
 
 HERE = Path(__file__).parent
 

@@ -16,9 +16,9 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 
-from litestar_workflows.admin import SetupError, custom_search_attributes, ensure_namespace
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES
+from litestar_workflows.temporal.contracts import SEARCH_ATTRIBUTES
+from litestar_workflows.temporal.setup import SetupError, custom_search_attributes, ensure_namespace
 
 
 def temporal_cli() -> str:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "litestar_workflows.cli", *args],
+        [sys.executable, "-m", "litestar_workflows.devstack.cli", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from litestar_workflows.devstack_banner import WALKTHROUGH_HEADER
+from litestar_workflows.devstack.banner import WALKTHROUGH_HEADER
 from tests.devstack.helpers import OutputReader, alive, dev_env, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ READY_LINE = "Press Ctrl-C to stop everything."
 
 def start(env: dict[str, str]) -> tuple[subprocess.Popen[str], OutputReader]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "litestar_workflows.cli", "dev"],
+        [sys.executable, "-m", "litestar_workflows.devstack.cli", "dev"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

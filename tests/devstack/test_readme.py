@@ -43,7 +43,7 @@ def test_make_targets_and_commands_exist() -> None:
     for target in re.findall(r"`make (\w+)`", TEXT):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"Makefile has no {target} target"
     assert re.search(r"^run: .*\n\t\$\(BIN\)/litestar-workflows dev$", makefile, re.MULTILINE)
-    from litestar_workflows.cli import _parser
+    from litestar_workflows.devstack.cli import _parser
 
     parser = _parser()
     for sub in ("dev", "setup", "demo"):
@@ -71,7 +71,7 @@ def test_routes_in_the_readme_exist_in_the_gateway() -> None:
 
     from api.app import create_app
     from litestar_workflows import LocalExecutionEngine
-    from litestar_workflows.registry import WorkflowRegistry
+    from litestar_workflows.engine.registry import WorkflowRegistry
 
     settings = Settings(WORKFLOWS_DEV_TOKENS=True, WORKFLOWS_HOST="127.0.0.1")  # type: ignore[call-arg]
     app: Litestar = create_app(settings=settings, engine=LocalExecutionEngine(WorkflowRegistry()))

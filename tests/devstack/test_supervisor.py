@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from litestar_workflows.devstack import DevStackConfig, PortInUseError, check_ports
+from litestar_workflows.devstack.config import DevStackConfig, PortInUseError, check_ports
 from litestar_workflows.settings import Settings
 from tests.devstack.helpers import OutputReader, alive, dev_env, free_port, wait_until
 

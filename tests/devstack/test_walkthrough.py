@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from litestar_workflows.devstack import DevStack, DevStackConfig
-from litestar_workflows.devstack_banner import WALKTHROUGH_HEADER, render_banner
+from litestar_workflows.devstack.banner import WALKTHROUGH_HEADER, render_banner
+from litestar_workflows.devstack.config import DevStackConfig
+from litestar_workflows.devstack.supervisor import DevStack
 from tests.devstack.helpers import OutputReader, free_port
 
 ROOT = Path(__file__).resolve().parents[2]

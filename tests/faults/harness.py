@@ -1,7 +1,7 @@
 """Real processes for the fault-injection tests: a Temporal dev server on SQLite, worker
 processes and a gateway process, each in its own process group so a test can SIGKILL it.
 
-The command lines are the dev stack's own (``litestar_workflows.devstack``), so these tests
+The command lines are the dev stack's own (``litestar_workflows.devstack.services``), so these tests
 exercise the same entry points ``make run`` and docker compose use.
 """
 
@@ -22,13 +22,8 @@ import jwt
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
-from litestar_workflows.devstack import (
-    DevStackConfig,
-    find_temporal_cli,
-    gateway_command,
-    temporal_command,
-    worker_command,
-)
+from litestar_workflows.devstack.config import DevStackConfig
+from litestar_workflows.devstack.services import find_temporal_cli, gateway_command, temporal_command, worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS = "tests.faults.flows:registry"

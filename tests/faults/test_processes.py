@@ -17,8 +17,8 @@ import httpx
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from litestar_workflows import StepStatus, WorkflowInstance, WorkflowStatus
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.temporal_contracts import UPDATE_COMPLETE_HUMAN_TASK
+from litestar_workflows.temporal.contracts import UPDATE_COMPLETE_HUMAN_TASK
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.faults.flows import registry
 from tests.faults.harness import Cluster, token
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from temporalio.client import Client
 
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.registry import WorkflowRegistry
+from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.conftest import StartWorker
 from tests.temporal import defs
 

@@ -16,9 +16,9 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.instance import WorkflowInstance
-from litestar_workflows.types import StepStatus, WorkflowStatus
+from litestar_workflows.core.models import WorkflowInstance
+from litestar_workflows.core.types import StepStatus, WorkflowStatus
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.conftest import StartWorker, start_dev_server
 from tests.temporal import defs
 

@@ -8,8 +8,8 @@ import uuid
 import pytest
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.errors import (
+from litestar_workflows.core.types import StepStatus, WorkflowStatus
+from litestar_workflows.exceptions import (
     FieldError,
     FormValidationError,
     StepNotWaitingError,
@@ -21,7 +21,7 @@ from litestar_workflows.errors import (
     WorkflowInstanceNotFoundError,
     WorkflowNotFoundError,
 )
-from litestar_workflows.temporal_contracts import (
+from litestar_workflows.temporal.contracts import (
     SA_BUSINESS_KEY,
     SA_DEFINITION_NAME,
     SA_DEFINITION_VERSION,
@@ -30,7 +30,7 @@ from litestar_workflows.temporal_contracts import (
     SA_WAITING_ON,
     SA_WAITING_SINCE,
 )
-from litestar_workflows.types import StepStatus, WorkflowStatus
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.temporal.helpers import attribute, current_details, describe, history_length
 
 REQUEST = {"requester_id": "alice", "amount": 250.0, "description": "Conference fee"}

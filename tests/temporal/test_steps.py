@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
-from litestar_workflows.errors import (
+from litestar_workflows.core.types import StepStatus, WorkflowStatus
+from litestar_workflows.exceptions import (
     SettleTimeoutError,
     WorkflowAlreadyCompletedError,
     WorkflowAlreadyExistsError,
 )
-from litestar_workflows.temporal_contracts import SA_INSTANCE_STATUS, SA_WAITING_ON
-from litestar_workflows.types import StepStatus, WorkflowStatus
+from litestar_workflows.temporal.contracts import SA_INSTANCE_STATUS, SA_WAITING_ON
 from tests.conftest import StartWorker
 from tests.temporal import defs
 from tests.temporal.conftest import Harness

@@ -15,8 +15,7 @@ from temporalio.service import TLSConfig
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 import worker
-from litestar_workflows.engine.temporal import TemporalExecutionEngine
-from litestar_workflows.errors import (
+from litestar_workflows.exceptions import (
     EngineUnavailableError,
     FieldError,
     FormValidationError,
@@ -29,8 +28,9 @@ from litestar_workflows.errors import (
     WorkflowsError,
 )
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal_client import connect, ensure_search_attributes, tls_config
-from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES, error_details, error_from_details
+from litestar_workflows.temporal.client import connect, ensure_search_attributes, tls_config
+from litestar_workflows.temporal.contracts import SEARCH_ATTRIBUTES, error_details, error_from_details
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.conftest import start_dev_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,8 +180,8 @@ async def test_payload_converter_is_wire_compatible_with_the_default() -> None:
 
     from temporalio.converter import DataConverter
 
-    from litestar_workflows.instance import InstanceState, PendingTask
-    from litestar_workflows.temporal_contracts import DATA_CONVERTER
+    from litestar_workflows.rules.state import InstanceState, PendingTask
+    from litestar_workflows.temporal.contracts import DATA_CONVERTER
 
     now = datetime.now(UTC)
     state = InstanceState(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from litestar_workflows.conditions import check_condition, evaluate_condition
+from litestar_workflows.rules.conditions import check_condition, evaluate_condition
 
 
 @pytest.mark.parametrize(

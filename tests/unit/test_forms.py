@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar_workflows.errors import FieldError
-from litestar_workflows.forms import check_form_schema, form_errors
+from litestar_workflows.exceptions import FieldError
+from litestar_workflows.rules.forms import check_form_schema, form_errors
 
 SCHEMA: dict[str, Any] = {
     "type": "object",

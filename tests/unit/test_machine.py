@@ -24,9 +24,10 @@ from litestar_workflows import (
     WorkflowDefinition,
     WorkflowStatus,
 )
-from litestar_workflows import machine as m
-from litestar_workflows.graph import GraphSpec, to_mermaid, validate_definition
-from litestar_workflows.instance import InstanceState
+from litestar_workflows.core.compile import compile_definition, validate_definition
+from litestar_workflows.rules import machine as m
+from litestar_workflows.rules.spec import GraphSpec, to_mermaid
+from litestar_workflows.rules.state import InstanceState
 from tests.unit.steps import Ask, Mark
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -43,7 +44,7 @@ def graph(steps: list[Any], edges: list[Edge], terminal: set[str], initial: str 
         terminal_steps=terminal,
     )
     assert validate_definition(defn) == []
-    return GraphSpec.from_definition(defn)
+    return compile_definition(defn)
 
 
 def succeed(g: GraphSpec, state: InstanceState, name: str, **changes: Any) -> list[m.Activation]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import litestar_workflows
 from litestar_workflows import StepStatus, StepType, WorkflowStatus
-from litestar_workflows.errors import (
+from litestar_workflows.exceptions import (
     FormValidationError,
     StepNotWaitingError,
     TaskAlreadyCompletedError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from litestar_workflows import Edge, WorkflowDefinition, WorkflowNotFoundError, WorkflowRegistry
-from litestar_workflows.graph import semver_key
+from litestar_workflows.rules.spec import semver_key
 from tests.unit.steps import Mark
 
 

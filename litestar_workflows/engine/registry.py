@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib
 
-from litestar_workflows.definition import WorkflowDefinition
-from litestar_workflows.errors import WorkflowNotFoundError, WorkflowValidationError
-from litestar_workflows.graph import GraphSpec, semver_key, validate_definition
+from litestar_workflows.core.compile import compile_definition, validate_definition
+from litestar_workflows.core.definition import WorkflowDefinition
+from litestar_workflows.exceptions import WorkflowNotFoundError, WorkflowValidationError
+from litestar_workflows.rules.spec import GraphSpec, semver_key
 
 __all__ = ["WorkflowRegistry", "load_registry"]
 
@@ -33,7 +34,7 @@ class WorkflowRegistry:
         errors = validate_definition(definition)
         if errors:
             raise WorkflowValidationError(errors, name=definition.name)
-        graph = GraphSpec.from_definition(definition)
+        graph = compile_definition(definition)
         versions = self._definitions.setdefault(definition.name, {})
         existing = versions.get(definition.version)
         if existing is not None:

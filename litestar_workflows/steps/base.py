@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from litestar_workflows.types import StepType
+from litestar_workflows.core.types import StepType
 
 if TYPE_CHECKING:
-    from litestar_workflows.context import WorkflowContext
+    from litestar_workflows.core.context import WorkflowContext
 
 __all__ = ["BaseHumanStep", "BaseMachineStep", "BaseStep", "RetryPolicy"]
 

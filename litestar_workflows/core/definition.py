@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
 
-from litestar_workflows.steps import BaseStep
+from litestar_workflows.core.compile import compile_definition
+from litestar_workflows.steps.base import BaseStep
 
 if TYPE_CHECKING:
-    from litestar_workflows.context import WorkflowContext
+    from litestar_workflows.core.context import WorkflowContext
 
 __all__ = ["Condition", "Edge", "WorkflowDefinition"]
 
@@ -97,6 +98,4 @@ class WorkflowDefinition:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible description of the definition (its graph snapshot)."""
-        from litestar_workflows.graph import GraphSpec
-
-        return GraphSpec.from_definition(self).to_dict()
+        return compile_definition(self).to_dict()

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 from collections.abc import Sequence
+
+from litestar_workflows.devstack.config import DEMO
 
 __all__ = ["main"]
 
@@ -74,8 +77,8 @@ def _positive_int(value: str) -> int:
 def _setup(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from litestar_workflows.admin import run_setup
     from litestar_workflows.settings import Settings
+    from litestar_workflows.temporal.setup import run_setup
 
     settings = Settings()  # type: ignore[call-arg]
     return run_setup(settings, timedelta(days=args.retention_days), args.wait)
@@ -84,8 +87,10 @@ def _setup(args: argparse.Namespace) -> int:
 def _dev(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from litestar_workflows.devstack import DevStack, DevStackConfig, DevStackError, default_services, run_dev_stack
-    from litestar_workflows.devstack_banner import render_banner
+    from litestar_workflows.devstack.banner import render_banner
+    from litestar_workflows.devstack.config import DevStackConfig, DevStackError
+    from litestar_workflows.devstack.services import default_services
+    from litestar_workflows.devstack.supervisor import DevStack, run_dev_stack
 
     try:
         config = DevStackConfig.from_settings(
@@ -111,8 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dev(args)
     if args.command == "setup":
         return _setup(args)
-    from examples.expense_approval import main as demo
-
+    # The demo is the project's example, named like the definitions are (never imported by the SDK itself).
+    module, _, attribute = DEMO.partition(":")
+    demo = getattr(importlib.import_module(module), attribute)
     asyncio.run(demo())
     return 0
 

@@ -11,7 +11,7 @@ Name                      Type          Value
 ========================  ============  ==============================================
 ``DefinitionName``        Keyword       definition name, e.g. ``expense_approval``
 ``DefinitionVersion``     Keyword       definition version the instance runs
-``InstanceStatus``        Keyword       :class:`~litestar_workflows.types.WorkflowStatus`
+``InstanceStatus``        Keyword       :class:`~litestar_workflows.core.types.WorkflowStatus`
 ``BusinessKey``           Keyword       caller-supplied business key
 ``PendingSteps``          KeywordList   waiting human steps
 ``WaitingOn``             KeywordList   who may complete them: ``user:<id>``,
@@ -43,11 +43,11 @@ from temporalio.converter import (
     value_to_type,
 )
 
-from litestar_workflows import errors as _errors
-from litestar_workflows.context import WorkflowContext
-from litestar_workflows.errors import FieldError, FormValidationError, WorkflowsError
-from litestar_workflows.graph import GraphSpec
-from litestar_workflows.instance import InstanceState
+import litestar_workflows.exceptions as _errors
+from litestar_workflows.core.context import WorkflowContext
+from litestar_workflows.exceptions import FieldError, FormValidationError, WorkflowsError
+from litestar_workflows.rules.spec import GraphSpec
+from litestar_workflows.rules.state import InstanceState
 
 __all__ = [
     "ACTIVITY_CHECK_GUARD",
@@ -300,4 +300,4 @@ class PayloadConverter(CompositePayloadConverter):
 
 
 DATA_CONVERTER: Final = dataclasses.replace(DataConverter.default, payload_converter_class=PayloadConverter)
-"""The data converter :func:`litestar_workflows.temporal_client.connect` gives its clients."""
+"""The data converter :func:`litestar_workflows.temporal.client.connect` gives its clients."""

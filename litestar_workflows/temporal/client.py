@@ -18,9 +18,9 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
-from litestar_workflows.errors import EngineUnavailableError
+from litestar_workflows.exceptions import EngineUnavailableError
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal_contracts import DATA_CONVERTER, SEARCH_ATTRIBUTES
+from litestar_workflows.temporal.contracts import DATA_CONVERTER, SEARCH_ATTRIBUTES
 
 __all__ = ["SEARCH_ATTRIBUTES", "connect", "ensure_search_attributes", "tls_config"]
 
@@ -75,7 +75,7 @@ async def connect(settings: Settings | None = None, *, lazy: bool = False, **kwa
         settings: Connection settings.
         lazy: Do not connect until the first call (a process can start while Temporal is down).
         **kwargs: Passed on to ``temporalio.client.Client.connect`` (e.g. ``identity``); the data
-            converter defaults to :data:`~litestar_workflows.temporal_contracts.DATA_CONVERTER`.
+            converter defaults to :data:`~litestar_workflows.temporal.contracts.DATA_CONVERTER`.
 
     Raises:
         EngineUnavailableError: Temporal cannot be reached (only when not ``lazy``).

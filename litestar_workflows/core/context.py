@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from litestar_workflows.types import StepStatus
+from litestar_workflows.core.types import StepStatus
 
 __all__ = ["StepExecution", "WorkflowContext"]
 

@@ -12,10 +12,12 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from litestar_workflows.devstack import HOST, DevStackError, http_get
+from litestar_workflows.devstack.config import HOST, DevStackError
+from litestar_workflows.devstack.services import http_get
 
 if TYPE_CHECKING:
-    from litestar_workflows.devstack import DevStack, DevStackConfig
+    from litestar_workflows.devstack.config import DevStackConfig
+    from litestar_workflows.devstack.supervisor import DevStack
 
 __all__ = ["REQUESTER", "REVIEWER", "expense_walkthrough", "render_banner"]
 

@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from litestar_workflows.context import WorkflowContext
-from litestar_workflows.definition import WorkflowDefinition
-from litestar_workflows.graph import EdgeSpec
-from litestar_workflows.instance import clone_data
-from litestar_workflows.machine import CallableEvaluator, DataChanges, StepOutcome, diff_data
+from litestar_workflows.core.context import WorkflowContext
+from litestar_workflows.core.definition import WorkflowDefinition
+from litestar_workflows.core.types import StepStatus
+from litestar_workflows.rules.machine import CallableEvaluator, DataChanges, StepOutcome, diff_data
+from litestar_workflows.rules.spec import EdgeSpec
+from litestar_workflows.rules.state import clone_data
 from litestar_workflows.steps import BaseStep
-from litestar_workflows.types import StepStatus
 
 __all__ = ["callable_evaluator", "evaluate_callables", "jsonable", "run_step_attempt"]
 
@@ -84,7 +84,7 @@ async def run_step_attempt(
     """Run one attempt of ``step``: guard, ``execute``, hooks.
 
     ``context`` is the step's own copy; what ``execute`` changes in it is returned as
-    :class:`~litestar_workflows.machine.DataChanges`.
+    :class:`~litestar_workflows.rules.machine.DataChanges`.
 
     Args:
         definition: The definition the step belongs to (for callable conditions).

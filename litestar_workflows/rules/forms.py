@@ -9,7 +9,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import validator_for
 
-from litestar_workflows.errors import FieldError
+from litestar_workflows.exceptions import FieldError
 
 __all__ = ["check_form_schema", "form_errors"]
 

@@ -1,7 +1,7 @@
 """One-shot set-up of a Temporal namespace for litestar-workflows: ``litestar-workflows setup``.
 
 Creates the namespace if it does not exist and registers the custom search attributes of
-:mod:`litestar_workflows.temporal_contracts` (so the Web UI and ``temporal workflow list
+:mod:`litestar_workflows.temporal.contracts` (so the Web UI and ``temporal workflow list
 --query`` can filter by definition, status, waiting step and assignee). Idempotent: run it on
 every deployment. This is the ``temporal-setup`` service of ``docker-compose.yml``; ``make run``
 passes the same attributes to the dev server's ``--search-attribute`` flags.
@@ -19,9 +19,9 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal_client import connect as connect_client
-from litestar_workflows.temporal_client import ensure_search_attributes
-from litestar_workflows.temporal_contracts import SEARCH_ATTRIBUTES
+from litestar_workflows.temporal.client import connect as connect_client
+from litestar_workflows.temporal.client import ensure_search_attributes
+from litestar_workflows.temporal.contracts import SEARCH_ATTRIBUTES
 
 __all__ = ["SetupError", "custom_search_attributes", "ensure_namespace", "run_setup"]
 
