@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from litestar_workflows.core.compile import compile_definition, validate_definition
-from litestar_workflows.core.definition import WorkflowDefinition
+from litestar_workflows.core.definition import WorkflowDefinition, compile_definition, validate_definition
 from litestar_workflows.exceptions import WorkflowNotFoundError, WorkflowValidationError
 from litestar_workflows.rules.spec import GraphSpec, semver_key
 

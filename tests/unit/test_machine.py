@@ -24,7 +24,7 @@ from litestar_workflows import (
     WorkflowDefinition,
     WorkflowStatus,
 )
-from litestar_workflows.core.compile import compile_definition, validate_definition
+from litestar_workflows.core.definition import compile_definition, validate_definition
 from litestar_workflows.rules import machine as m
 from litestar_workflows.rules.spec import GraphSpec, to_mermaid
 from litestar_workflows.rules.state import InstanceState
