@@ -7,8 +7,15 @@ payloads, search attributes, JSON bodies) and must stay stable.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, TypeAlias, TypeVar
 
-__all__ = ["StepStatus", "StepType", "WorkflowStatus"]
+__all__ = ["Context", "StepStatus", "StepType", "T", "WorkflowStatus"]
+
+Context: TypeAlias = dict[str, Any]
+"""The published alias for a workflow's data dictionary."""
+
+T = TypeVar("T")
+"""Generic type variable (published name)."""
 
 
 class StepType(StrEnum):
@@ -36,9 +43,16 @@ class StepStatus(StrEnum):
 
 
 class WorkflowStatus(StrEnum):
-    """Status of a workflow instance."""
+    """Status of a workflow instance.
 
+    ``PENDING``: created, no step has run yet. ``PAUSED``: an operator paused it; it starts no
+    new step and refuses completions until resumed, while its timers keep counting. Neither is
+    finished: a paused instance is resumed, not ended.
+    """
+
+    PENDING = "pending"
     RUNNING = "running"
+    PAUSED = "paused"
     WAITING = "waiting"
     COMPLETED = "completed"
     FAILED = "failed"

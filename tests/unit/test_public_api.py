@@ -50,7 +50,15 @@ def test_all_is_explicit_and_complete() -> None:
 
 
 def test_enum_values_are_lowercase_strings() -> None:
-    assert [s.value for s in WorkflowStatus] == ["running", "waiting", "completed", "failed", "canceled"]
+    assert [s.value for s in WorkflowStatus] == [
+        "pending",
+        "running",
+        "paused",
+        "waiting",
+        "completed",
+        "failed",
+        "canceled",
+    ]
     for enum in (WorkflowStatus, StepStatus, StepType):
         for member in enum:
             assert member.value == member.name.lower()
