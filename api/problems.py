@@ -26,18 +26,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.models import AcceptedView
 from api.paths import instance_path
 from litestar_workflows.exceptions import (
-    DefinitionNotLoadedError,
+    BudgetExceededError,
     EngineUnavailableError,
     FormValidationError,
     SettleTimeoutError,
-    StepNotWaitingError,
-    TaskAlreadyCompletedError,
-    TaskNotFoundError,
-    UnauthorizedTaskError,
-    WorkflowAlreadyCompletedError,
-    WorkflowAlreadyExistsError,
-    WorkflowInstanceNotFoundError,
-    WorkflowNotFoundError,
     WorkflowsError,
 )
 
@@ -133,12 +125,43 @@ _TYPES = [
         "Business key already used with different data",
         "Workflow instance 'expense_approval/x' already exists: the business key was used with different data",
     ),
+    ProblemType(
+        "payload-undecodable",
+        400,
+        "Payload cannot be decrypted",
+        "payload was encrypted with key 'k0', which is not configured (known: ['k2', 'k1'])",
+    ),
     ProblemType("payload-too-large", 413, "Request body too large", "Request body exceeds the limit of 1048576 bytes"),
+    ProblemType(
+        "budget-exceeded",
+        413,
+        "Value over its size budget",
+        "/comment is 1048213 bytes, over the limit of 8192 bytes",
+    ),
+    ProblemType("input-too-deep", 400, "JSON nested too deep", "/initial_data nests deeper than 32 levels"),
     ProblemType(
         "form-invalid",
         422,
         "Form data does not satisfy the step's schema",
         "Form data for step 'manager_approval' is invalid: /approved: 'approved' is a required property",
+    ),
+    ProblemType(
+        "initial-data-invalid",
+        422,
+        "Initial data does not satisfy the definition",
+        "Initial data for 'expense_approval' is invalid: /amount: 'amount' is a required property",
+    ),
+    ProblemType(
+        "idempotency-key-conflict",
+        422,
+        "Idempotency key reused for another request",
+        "Idempotency key 'approve-1' was already used for another request on instance 'expense_approval/x'",
+    ),
+    ProblemType(
+        "invalid-query",
+        400,
+        "The listing cannot be answered for this caller or filter",
+        "Group 'a'*300 cannot be matched in a listing: longer than 255 bytes once encoded",
     ),
     ProblemType(
         "engine-unavailable",
@@ -360,40 +383,45 @@ def _http_problem(
 def _sdk_problem(
     request: Request[Any, Any, Any], exc: Exception, retry_after: int
 ) -> tuple[Problem, dict[str, str]] | None:
-    detail = str(exc)
-    retry = {"Retry-After": str(retry_after)}
-    if isinstance(exc, WorkflowNotFoundError):
-        return _problem("definition-not-found", request, detail), {}
-    if isinstance(exc, WorkflowInstanceNotFoundError):
-        return _problem("instance-not-found", request, detail, instance_id=exc.instance_id), {}
-    if isinstance(exc, TaskNotFoundError):
-        return _problem("task-not-found", request, detail, instance_id=exc.instance_id, step_name=exc.step_name), {}
-    if isinstance(exc, TaskAlreadyCompletedError):
-        return _problem(
-            "task-already-completed", request, detail, instance_id=exc.instance_id, step_name=exc.step_name
-        ), {}
-    if isinstance(exc, StepNotWaitingError):
-        return _problem("step-not-waiting", request, detail, instance_id=exc.instance_id, step_name=exc.step_name), {}
-    if isinstance(exc, WorkflowAlreadyCompletedError):
-        return _problem("instance-finished", request, detail, instance_id=exc.instance_id), {}
-    if isinstance(exc, WorkflowAlreadyExistsError):
-        return _problem("business-key-conflict", request, detail, instance_id=exc.instance_id), {}
-    if isinstance(exc, UnauthorizedTaskError):
-        return _problem("not-allowed", request, detail, instance_id=exc.instance_id, step_name=exc.step_name), {}
-    if isinstance(exc, FormValidationError):
-        errors = [FieldProblem(pointer=e.pointer, message=e.message) for e in exc.errors]
-        return _problem("form-invalid", request, detail, errors=errors, step_name=exc.step_name), {}
-    if isinstance(exc, EngineUnavailableError):
-        return _problem("engine-unavailable", request, f"{detail}; retry later"), retry
-    if isinstance(exc, DefinitionNotLoadedError):
-        return _problem("definition-not-loaded", request, detail), retry
+    """The problem of an SDK error: its class names the code and status once
+    (``problem_code``/``http_status`` in litestar_workflows/exceptions.py)."""
     if isinstance(exc, RPCError) and exc.status in (
         RPCStatusCode.UNAVAILABLE,
         RPCStatusCode.DEADLINE_EXCEEDED,
         RPCStatusCode.RESOURCE_EXHAUSTED,
     ):
-        return _problem("engine-unavailable", request, f"Temporal: {exc.message}; retry later"), retry
-    return None
+        return _problem("engine-unavailable", request, f"Temporal: {exc.message}; retry later"), {
+            "Retry-After": str(retry_after)
+        }
+    if not isinstance(exc, WorkflowsError) or type(exc).problem_code not in CATALOGUE:
+        return None
+    code, status = type(exc).problem_code, type(exc).http_status
+    if code == "internal-error":
+        return None  # logged and answered by the caller
+    detail = str(exc)
+    headers: dict[str, str] = {}
+    if status == 503:
+        headers["Retry-After"] = str(retry_after)
+        if isinstance(exc, EngineUnavailableError):
+            detail += "; retry later"
+    errors = (
+        [FieldProblem(pointer=e.pointer, message=e.message) for e in exc.errors]
+        if isinstance(exc, FormValidationError)
+        else [FieldProblem(pointer=exc.field, message=exc.reason)]
+        if isinstance(exc, BudgetExceededError)
+        else None
+    )
+    instance_id = getattr(exc, "instance_id", None)
+    step_name = getattr(exc, "step_name", None)
+    return _problem(
+        code,
+        request,
+        detail,
+        status=status,
+        errors=errors,
+        instance_id=None if isinstance(exc, FormValidationError) else instance_id,
+        step_name=step_name or None,
+    ), headers
 
 
 def exception_handlers(retry_after: int, max_body_size: int, prefix: str = "") -> ExceptionHandlersMap:
@@ -451,7 +479,7 @@ def problem_responses(*codes: str) -> dict[int, ResponseSpec]:
                     "code": kind.code,
                     **(
                         {"errors": [{"pointer": "/approved", "message": "'approved' is a required property"}]}
-                        if kind.code in ("form-invalid", "validation-error")
+                        if kind.code in ("form-invalid", "validation-error", "initial-data-invalid")
                         else {}
                     ),
                 },

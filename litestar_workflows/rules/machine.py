@@ -268,7 +268,7 @@ def _route(
             return []
         if not targets:
             conditions = ", ".join(f"{e.target!r} if {e.label}" for e in graph.outgoing(step_name))
-            error = InvalidTransitionError(step_name, f"no outgoing condition holds ({conditions})")
+            error = InvalidTransitionError(step_name, reason=f"no outgoing condition holds ({conditions})")
             fail_instance(state, str(error), now, step_name=step_name)
             return []
         for target in targets:
