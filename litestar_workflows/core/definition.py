@@ -7,14 +7,16 @@ attributes); the rules in :mod:`litestar_workflows.rules` only ever see the froz
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 from litestar_workflows.core.types import StepType
-from litestar_workflows.rules.conditions import check_condition
+from litestar_workflows.rules.conditions import check_condition, evaluate_condition
 from litestar_workflows.rules.forms import check_form_schema
-from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec, is_semver
+from litestar_workflows.rules.machine import select_targets
+from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec, is_semver, to_mermaid
 from litestar_workflows.steps.base import BaseHumanStep, BaseMachineStep, BaseStep
 
 if TYPE_CHECKING:
@@ -26,8 +28,24 @@ Condition = Union[str, "Callable[[WorkflowContext], bool]", None]
 """An edge condition: a safe expression over the data, or a pure callable ``context -> bool``."""
 
 
-def _step_name(ref: str | BaseStep | type[BaseStep]) -> str:
-    return ref if isinstance(ref, str) else ref.name
+StepRef: TypeAlias = str | BaseStep | type[BaseStep]
+"""How an edge names a step: its key in ``steps``, the step object, or (as in 0.3.3) its class."""
+
+
+def _step_name(ref: StepRef) -> str:
+    return ref if isinstance(ref, str) else (getattr(ref, "name", "") or "")
+
+
+def _resolve(ref: StepRef, steps: Mapping[str, BaseStep]) -> str:
+    """The key in ``steps`` that ``ref`` names: a string is a key; a step object is found by
+    identity, a class by being the one step of that class; else the object's own ``name``."""
+    if isinstance(ref, str):
+        return ref
+    if isinstance(ref, type):
+        keys = [k for k, s in steps.items() if type(s) is ref]
+    else:
+        keys = [k for k, s in steps.items() if s is ref]
+    return keys[0] if len(keys) == 1 else _step_name(ref)
 
 
 @dataclass(frozen=True, init=False)
@@ -42,6 +60,9 @@ class Edge:
         target: Target step name (or step / step class).
         condition: ``None`` (always), a string expression such as ``"amount > 5000"``
             evaluated over the instance data, or a pure callable ``context -> bool``.
+
+    A step object or class is resolved to its key in ``steps`` when the definition is built
+    (a class must then be the class of exactly one step); ``source``/``target`` are names.
     """
 
     source: str
@@ -57,6 +78,30 @@ class Edge:
         object.__setattr__(self, "source", _step_name(source))
         object.__setattr__(self, "target", _step_name(target))
         object.__setattr__(self, "condition", condition)
+        # The references as given (not fields: equality and the graph only see names).
+        object.__setattr__(self, "_refs", (source, target))
+
+    def resolved(self, steps: Mapping[str, BaseStep]) -> Edge:
+        """This edge with step objects/classes resolved to their keys in ``steps``."""
+        refs: tuple[StepRef, StepRef] = getattr(self, "_refs", (self.source, self.target))
+        source, target = _resolve(refs[0], steps), _resolve(refs[1], steps)
+        if (source, target) == (self.source, self.target):
+            return self
+        return Edge(source, target, self.condition)
+
+    def evaluate_condition(self, context: WorkflowContext) -> bool:
+        """Whether the edge is taken for ``context``: ``None`` always; a string expression
+        through the safe evaluator over ``context.data``; a callable called with ``context``.
+
+        Raises:
+            ValueError: The expression names something not in the data, or fails to evaluate
+                (0.3.3 answered ``True`` for any string; here a typo surfaces).
+        """
+        if self.condition is None:
+            return True
+        if isinstance(self.condition, str):
+            return evaluate_condition(self.condition, context.data)
+        return bool(self.condition(context))
 
     def get_source_name(self) -> str:
         """Name of the source step."""
@@ -75,7 +120,9 @@ class WorkflowDefinition:
         name: Definition name (also the prefix of instance ids on Temporal).
         version: Semantic version, e.g. ``"1.2.0"``.
         description: Human-readable description.
-        steps: Step name to step instance; each key must equal the step's ``name``.
+        steps: Step name to step instance. The key is the step's name in the graph: a step
+            whose own ``name`` is unset or differs is stored as a shallow copy named by the key
+            (the object you passed is not changed).
         edges: Transitions between steps.
         initial_step: Step executed first.
         terminal_steps: Steps that end their branch; the instance completes when every
@@ -92,9 +139,51 @@ class WorkflowDefinition:
 
     def __post_init__(self) -> None:
         # Defensive copies: a registered definition must not change under a running instance.
-        self.steps = dict(self.steps)
-        self.edges = list(self.edges)
+        self.steps = {key: _named(key, step) for key, step in self.steps.items()}
+        self.edges = [e.resolved(self.steps) if isinstance(e, Edge) else e for e in self.edges]
         self.terminal_steps = set(self.terminal_steps)
+
+    def validate(self) -> list[str]:
+        """Every problem of the definition, one sentence each (empty when it is valid)."""
+        return validate_definition(self)
+
+    def get_next_steps(self, current_step: str, context: WorkflowContext) -> list[str]:
+        """Steps the edges leaving ``current_step`` lead to for ``context`` (each once, in edge order).
+
+        Raises:
+            ConditionError: A condition could not be evaluated.
+        """
+        graph = compile_definition(self)
+
+        def call(edge: EdgeSpec, data: Mapping[str, Any]) -> bool:
+            condition = self.edges[edge.index].condition
+            return bool(condition(context)) if callable(condition) else False
+
+        return select_targets(graph, current_step, context.data, call)
+
+    def to_mermaid(self) -> str:
+        """Mermaid flowchart source of the graph."""
+        return to_mermaid(compile_definition(self))
+
+    def to_mermaid_with_state(
+        self,
+        current_step: str | None = None,
+        completed_steps: Collection[str] | None = None,
+        failed_steps: Collection[str] | None = None,
+    ) -> str:
+        """:meth:`to_mermaid` with steps coloured: completed (green), failed (red), current (blue)."""
+        lines = [to_mermaid(compile_definition(self))]
+        styles = (
+            ("completed", completed_steps or (), "fill:#d4edda,stroke:#28a745"),
+            ("failed", failed_steps or (), "fill:#f8d7da,stroke:#dc3545"),
+            ("current", [current_step] if current_step else (), "fill:#cce5ff,stroke:#007bff,stroke-width:3px"),
+        )
+        for name, steps, style in styles:
+            known = [s for s in steps if s in self.steps]
+            if known:
+                lines.append(f"    classDef {name} {style}")
+                lines.append(f"    class {','.join(known)} {name}")
+        return "\n".join(lines)
 
     def get_step(self, name: str) -> BaseStep:
         """Return the step called ``name``.
@@ -107,6 +196,15 @@ class WorkflowDefinition:
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible description of the definition (its graph snapshot)."""
         return compile_definition(self).to_dict()
+
+
+def _named(key: str, step: BaseStep) -> BaseStep:
+    """``step`` if it is called ``key``, else a shallow copy that is (0.3.3 routes by key)."""
+    if getattr(step, "name", None) == key:
+        return step
+    renamed = copy.copy(step)
+    renamed.name = key
+    return renamed
 
 
 def _callable_name(fn: Callable[..., Any]) -> str:
@@ -181,9 +279,9 @@ def validate_definition(definition: WorkflowDefinition) -> list[str]:
         errors.append("name must not be empty")
     if not is_semver(definition.version):
         errors.append(f"version {definition.version!r} is not a semantic version (MAJOR.MINOR.PATCH)")
-    for key, step in steps.items():
-        if key != step.name:
-            errors.append(f"step key {key!r} differs from the step's name {step.name!r}")
+    for key in steps:
+        if not isinstance(key, str) or not key or "/" in key:
+            errors.append(f"step key {key!r} must be a non-empty string without '/' (task ids are <instance>/<step>)")
     if definition.initial_step not in steps:
         errors.append(f"initial step {definition.initial_step!r} is not in steps")
     for name in sorted(definition.terminal_steps):

@@ -150,4 +150,5 @@ class InstanceState:
             step_history=list(self.history),
             user_id=self.user_id,
             metadata=self.metadata(),
+            started_at=self.started_at,
         )

@@ -47,8 +47,8 @@ def test_valid_definition_registers() -> None:
             "edge 1 ('yy' -> 'c'): source 'yy' is not a step",
         ),
         (
-            {"steps": {"a": Mark("a"), "b": Ask("bee"), "c": Mark("c")}},
-            "step key 'b' differs from the step's name 'bee'",
+            {"steps": {"a": Mark("a"), "b": Ask("b"), "c": Mark("c"), "x/y": Mark("x/y")}},
+            "step key 'x/y' must be a non-empty string without '/'",
         ),
         (
             {"steps": {"a": Mark("a"), "b": Ask("b"), "c": Mark("c"), "d": Mark("d")}, "terminal_steps": {"c", "d"}},
