@@ -22,12 +22,14 @@ from litestar_workflows.core.types import StepStatus
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.engine.step_attempt import evaluate_callables, run_step_attempt
 from litestar_workflows.exceptions import WorkflowNotFoundError
+from litestar_workflows.rules.budgets import encoded_size
 from litestar_workflows.rules.machine import StepOutcome
 from litestar_workflows.temporal.contracts import (
     ACTIVITY_CHECK_GUARD,
     ACTIVITY_EVALUATE_CONDITIONS,
     ACTIVITY_RUN_STEP,
     ERROR_DEFINITION_NOT_LOADED,
+    ERROR_OUTPUT_OVER_BUDGET,
     StepTask,
 )
 
@@ -54,6 +56,31 @@ async def _heartbeating(work: Awaitable[T]) -> T:
         return await work
     finally:
         beating.cancel()
+
+
+_ERROR_CHARS = 4000  # an exception's message kept in the step's failure (and the instance state)
+
+
+def _bounded(message: str) -> str:
+    if len(message) <= _ERROR_CHARS:
+        return message
+    return f"{message[:_ERROR_CHARS]}... ({len(message)} characters in all)"
+
+
+def _check_output(task: StepTask, outcome: StepOutcome, attempt: int) -> None:
+    """Fail the step, without retries, when its output is over the instance's budget: returned,
+    it would exceed Temporal's payload limit or wedge the instance's state."""
+    if task.output_limit is None:
+        return
+    size = encoded_size({"set": outcome.changes.set, "result": outcome.result})
+    if size > task.output_limit:
+        raise ApplicationError(
+            f"its output is {size} bytes, over the step output limit of {task.output_limit} bytes; "
+            "the step's output was not kept",
+            {"attempt": attempt},
+            type=ERROR_OUTPUT_OVER_BUDGET,
+            non_retryable=True,
+        )
 
 
 class StepActivities:
@@ -107,7 +134,7 @@ class StepActivities:
         definition = self._definition(task)
         attempt = activity.info().attempt
         try:
-            return await _heartbeating(
+            outcome = await _heartbeating(
                 run_step_attempt(
                     definition,
                     definition.steps[task.step_name],
@@ -118,10 +145,12 @@ class StepActivities:
             )
         except Exception as exc:  # a user's step may raise anything; it becomes a typed failure
             raise ApplicationError(
-                str(exc) or type(exc).__name__,
+                _bounded(str(exc) or type(exc).__name__),
                 {"attempt": attempt},
                 type=type(exc).__name__,
             ) from exc
+        _check_output(task, outcome, attempt)
+        return outcome
 
     @activity.defn(name=ACTIVITY_CHECK_GUARD)
     async def check_guard(self, task: StepTask) -> StepOutcome:
@@ -138,7 +167,7 @@ class StepActivities:
             allowed = await _heartbeating(step.can_execute(task.context))
         except Exception as exc:  # reported like a failing machine step
             raise ApplicationError(
-                str(exc) or type(exc).__name__, {"attempt": attempt}, type=type(exc).__name__
+                _bounded(str(exc) or type(exc).__name__), {"attempt": attempt}, type=type(exc).__name__
             ) from exc
         if allowed:
             return StepOutcome(StepStatus.SUCCEEDED, attempts=attempt, started_at=task.started_at)

@@ -34,7 +34,9 @@ async def connect(settings: Settings) -> Client:
 
 def build_engine(settings: Settings, client: Client, registry: WorkflowRegistry) -> ExecutionEngine:
     """The Temporal engine over ``client``; it answers 202 itself after ``settle_timeout``."""
-    return TemporalExecutionEngine(registry, client, settings.task_queue, settle_timeout=settings.settle_timeout)
+    return TemporalExecutionEngine(
+        registry, client, settings.task_queue, settle_timeout=settings.settle_timeout, budgets=settings.budgets()
+    )
 
 
 async def check_worker(client: Client, task_queue: str, timeout_seconds: float) -> str | None:

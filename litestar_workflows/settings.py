@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from litestar_workflows.rules.budgets import SizeBudgets
+
 __all__ = ["Settings"]
 
 
@@ -60,6 +62,13 @@ class Settings(BaseSettings):
         retry_after: ``WORKFLOWS_RETRY_AFTER`` — gateway: seconds advertised in ``Retry-After`` on 503.
         cors_origins: ``WORKFLOWS_CORS_ORIGINS`` — gateway: allowed CORS origins (comma-separated); CORS is
             off when empty (the default).
+        budget_completion_bytes: ``WORKFLOWS_BUDGET_COMPLETION_BYTES`` — form data of one completion
+            (bytes of JSON; see docs/reliability.md for every budget and why).
+        budget_comment_bytes: ``WORKFLOWS_BUDGET_COMMENT_BYTES`` — comment of one completion.
+        budget_initial_data_bytes: ``WORKFLOWS_BUDGET_INITIAL_DATA_BYTES`` — data an instance starts with.
+        budget_instance_data_bytes: ``WORKFLOWS_BUDGET_INSTANCE_DATA_BYTES`` — an instance's data as a whole.
+        budget_step_output_bytes: ``WORKFLOWS_BUDGET_STEP_OUTPUT_BYTES`` — what one machine step returns.
+        budget_max_depth: ``WORKFLOWS_BUDGET_MAX_DEPTH`` — nesting depth of JSON a caller sends.
     """
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
@@ -104,6 +113,39 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    # --- size budgets (rules/budgets.py), fixed into each instance when it starts ---------------
+    # Capped so that an instance's whole state stays under Temporal's 2 MiB payload limit.
+    budget_completion_bytes: int = Field(
+        SizeBudgets.completion_bytes, ge=1024, le=512 * 1024, validation_alias="WORKFLOWS_BUDGET_COMPLETION_BYTES"
+    )
+    budget_comment_bytes: int = Field(
+        SizeBudgets.comment_bytes, ge=256, le=32 * 1024, validation_alias="WORKFLOWS_BUDGET_COMMENT_BYTES"
+    )
+    budget_initial_data_bytes: int = Field(
+        SizeBudgets.initial_data_bytes, ge=1024, le=512 * 1024, validation_alias="WORKFLOWS_BUDGET_INITIAL_DATA_BYTES"
+    )
+    budget_instance_data_bytes: int = Field(
+        SizeBudgets.instance_data_bytes,
+        ge=1024,
+        le=768 * 1024,
+        validation_alias="WORKFLOWS_BUDGET_INSTANCE_DATA_BYTES",
+    )
+    budget_step_output_bytes: int = Field(
+        SizeBudgets.step_output_bytes, ge=1024, le=768 * 1024, validation_alias="WORKFLOWS_BUDGET_STEP_OUTPUT_BYTES"
+    )
+    budget_max_depth: int = Field(SizeBudgets.max_depth, ge=2, le=200, validation_alias="WORKFLOWS_BUDGET_MAX_DEPTH")
+
+    def budgets(self) -> SizeBudgets:
+        """The size budgets these settings give new instances."""
+        return SizeBudgets(
+            completion_bytes=self.budget_completion_bytes,
+            comment_bytes=self.budget_comment_bytes,
+            initial_data_bytes=self.budget_initial_data_bytes,
+            instance_data_bytes=self.budget_instance_data_bytes,
+            step_output_bytes=self.budget_step_output_bytes,
+            max_depth=self.budget_max_depth,
+        )
 
     # --- local dev stack (`make run`): always bound to 127.0.0.1; the gateway uses `port` -----------
     dev_temporal_port: int = Field(7233, ge=1, le=65535, validation_alias="DEV_TEMPORAL_PORT")

@@ -24,7 +24,8 @@ from temporalio.exceptions import ActivityError, ApplicationError, RetryState, T
 with workflow.unsafe.imports_passed_through():
     from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
     from litestar_workflows.exceptions import StepNotWaitingError, WorkflowAlreadyExistsError, WorkflowsError
-    from litestar_workflows.rules import machine
+    from litestar_workflows.rules import budgets, machine
+    from litestar_workflows.rules.budgets import SizeBudgets
     from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
     from litestar_workflows.rules.state import InstanceState, PendingTask, RejectedInput
     from litestar_workflows.temporal.contracts import (
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         ACTIVITY_RUN_STEP,
         ERROR_DEFINITION_NOT_LOADED,
         ERROR_INSTANCE_FAILED,
+        ERROR_OUTPUT_OVER_BUDGET,
         QUERY_STATE,
         SA_BUSINESS_KEY,
         SA_DEFINITION_NAME,
@@ -59,6 +61,9 @@ __all__ = ["InterpreterWorkflow"]
 # A worker lacking the instance's definition version is asked again after this back-off.
 _MISSING_WORKER_FIRST_DELAY = 5.0
 _MISSING_WORKER_MAX_DELAY = 300.0
+# Guards the size budgets (rules/budgets.py) where they change what an existing history did:
+# a machine step whose output is over budget now fails, and a completion over budget is refused.
+_PATCH_BUDGETS = "size-budgets"
 # Activities heartbeat (activities/steps.py), so an attempt whose worker died is retried
 # after this long instead of after the step's whole timeout (minutes by default).
 _HEARTBEAT_TIMEOUT = 30.0
@@ -90,7 +95,9 @@ class InterpreterWorkflow:
     def __init__(self, input: InterpreterInput) -> None:
         self._graph: GraphSpec = input.graph
         self._input = input
-        self._digest = data_digest(input.initial_data)
+        self._budgets = input.budgets or SizeBudgets()
+        # A continued run carries the digest, not the initial data again (the state holds the data).
+        self._digest = input.initial_data_digest or data_digest(input.initial_data)
         self._fingerprint = input.graph.fingerprint()
         # Steps claimed by a completion that is still evaluating callable conditions.
         self._claims: dict[str, str] = {}
@@ -185,10 +192,11 @@ class InterpreterWorkflow:
             workflow.continue_as_new(
                 InterpreterInput(
                     graph=self._graph,
-                    initial_data=self._input.initial_data,
                     business_key=self._input.business_key,
                     started_by=self._input.started_by,
                     state=state,
+                    budgets=self._input.budgets,
+                    initial_data_digest=self._digest,
                 ),
                 search_attributes=workflow.info().typed_search_attributes,
             )
@@ -263,6 +271,7 @@ class InterpreterWorkflow:
             step_name=step_name,
             context=context,
             started_at=workflow.now(),
+            output_limit=self._budgets.step_output_bytes,
         )
 
     async def _run_step(self, act: machine.Activation) -> None:
@@ -272,6 +281,7 @@ class InterpreterWorkflow:
         state = self._state
         if state.status.is_finished:
             return
+        outcome = self._within_budget(outcome)
         if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
             activations = [machine.open_human_task(self._graph, state, act.step_name, workflow.now())]
         else:
@@ -318,6 +328,22 @@ class InterpreterWorkflow:
                     continue
                 return self._failed_outcome(err, step, task.started_at)
 
+    def _within_budget(self, outcome: machine.StepOutcome) -> machine.StepOutcome:
+        """The outcome, or a failure when keeping its output would put the state over budget."""
+        if outcome.status != StepStatus.SUCCEEDED:
+            return outcome
+        changes = outcome.changes
+        error = budgets.step_output_error(self._budgets, self._state.data, changes.set, changes.removed, outcome.result)
+        if error is None or not workflow.patched(_PATCH_BUDGETS):
+            return outcome
+        return machine.StepOutcome(
+            StepStatus.FAILED,
+            error=f"{error}; the step's output was not kept",
+            error_type=ERROR_OUTPUT_OVER_BUDGET,
+            attempts=outcome.attempts,
+            started_at=outcome.started_at,
+        )
+
     @staticmethod
     def _failed_outcome(err: ActivityError, step: StepSpec, started_at: datetime) -> machine.StepOutcome:
         cause = err.cause
@@ -336,8 +362,13 @@ class InterpreterWorkflow:
 
     # --- human steps -------------------------------------------------------------------------
 
-    def _validate(self, request: CompleteHumanTask) -> None:
-        """Raise the SDK error that rejects ``request``; change nothing."""
+    def _validate(self, request: CompleteHumanTask, *, check_budgets: bool = True) -> None:
+        """Raise the SDK error that rejects ``request``; change nothing.
+
+        ``check_budgets`` is ``False`` only when replaying a history from before the budgets.
+        """
+        if check_budgets:
+            budgets.check_completion(self._budgets, request.data, request.comment, self._state.data)
         claimed_by = self._claims.get(request.step_name)
         if claimed_by is not None and not self._state.status.is_finished:
             raise StepNotWaitingError(
@@ -426,7 +457,7 @@ class InterpreterWorkflow:
         """Complete a waiting human step; return the state at the next settle point."""
         try:
             # Validated again: an earlier update of the same batch may have claimed the step.
-            self._validate(request)
+            self._validate(request, check_budgets=workflow.patched(_PATCH_BUDGETS))
         except WorkflowsError as exc:
             raise _application_error(exc) from None
         await self._complete(request)
@@ -448,7 +479,7 @@ class InterpreterWorkflow:
     async def complete_human_task_signal(self, request: CompleteHumanTask) -> None:
         """Same as the update, for callers that can only signal; rejections go to ``state.rejected``."""
         try:
-            self._validate(request)
+            self._validate(request, check_budgets=workflow.patched(_PATCH_BUDGETS))
         except WorkflowsError as exc:
             self._state.rejected.append(RejectedInput(request.step_name, request.user_id, str(exc), workflow.now()))
             return

@@ -23,6 +23,7 @@ from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.engine.step_attempt import callable_evaluator, run_step_attempt
 from litestar_workflows.exceptions import WorkflowAlreadyExistsError, WorkflowInstanceNotFoundError
 from litestar_workflows.rules import machine
+from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data, step_output_error
 from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.rules.state import InstanceState, PendingTask, clone_data
 
@@ -56,10 +57,12 @@ class LocalExecutionEngine:
 
     Args:
         registry: Where definitions are looked up.
+        budgets: Size budgets of the instances (defaults: :class:`SizeBudgets`).
     """
 
-    def __init__(self, registry: WorkflowRegistry) -> None:
+    def __init__(self, registry: WorkflowRegistry, *, budgets: SizeBudgets | None = None) -> None:
         self.registry = registry
+        self.budgets = budgets or SizeBudgets()
         self._instances: dict[str, _Instance] = {}
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -82,6 +85,7 @@ class LocalExecutionEngine:
         """
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
+        check_initial_data(self.budgets, dict(initial_data or {}))
         data = clone_data(dict(initial_data or {}))
         instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
         existing = self._instances.get(instance_id)
@@ -125,18 +129,21 @@ class LocalExecutionEngine:
         async with record.lock:
             if idempotency_key is not None and idempotency_key in record.completions:
                 return record.completions[idempotency_key]
+            check_completion(self.budgets, data, comment, record.state.data)
             machine.validate_completion(record.graph, record.state, step_name, user_id, groups, data)
-            self._cancel_timer(record, step_name)
+            submitted = clone_data(dict(data))
             activations = machine.apply_completion(
                 record.graph,
                 record.state,
                 step_name,
                 user_id,
-                clone_data(dict(data)),
+                submitted,
                 _now(),
                 comment=comment,
                 evaluate_callable=callable_evaluator(record.definition, lambda: record.state.context(step_name)),
             )
+            # Only once the completion is applied: a rejected request leaves the deadline armed.
+            self._cancel_timer(record, step_name)
             await self._drive(record, activations)
             if idempotency_key is not None:
                 record.completions[idempotency_key] = WorkflowInstance.from_state(copy.deepcopy(record.state))
@@ -289,7 +296,24 @@ class LocalExecutionEngine:
         if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
             return [machine.open_human_task(graph, state, act.step_name, _now())]
         evaluator = callable_evaluator(record.definition, lambda: state.context(act.step_name))
+        outcome = self._within_budget(state, outcome)
         return machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator)
+
+    def _within_budget(self, state: InstanceState, outcome: machine.StepOutcome) -> machine.StepOutcome:
+        """The outcome, or a failure when keeping its output would exceed the size budgets."""
+        if outcome.status != StepStatus.SUCCEEDED:
+            return outcome
+        changes = outcome.changes
+        error = step_output_error(self.budgets, state.data, changes.set, changes.removed, outcome.result)
+        if error is None:
+            return outcome
+        return machine.StepOutcome(
+            StepStatus.FAILED,
+            error=f"{error}; the step's output was not kept",
+            error_type="StepOutputOverBudget",
+            attempts=outcome.attempts,
+            started_at=outcome.started_at,
+        )
 
     async def _run(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome:
         step = record.definition.steps[act.step_name]

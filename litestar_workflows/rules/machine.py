@@ -37,6 +37,7 @@ from litestar_workflows.exceptions import (
     UnauthorizedTaskError,
     WorkflowAlreadyCompletedError,
 )
+from litestar_workflows.rules import budgets
 from litestar_workflows.rules.conditions import evaluate_condition
 from litestar_workflows.rules.forms import form_errors
 from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
@@ -238,7 +239,7 @@ def _open(step: StepSpec, state: InstanceState, now: datetime) -> None:
             on_deadline=step.on_deadline,
         )
     )
-    state.history.append(StepExecution(step_name=step.name, status=StepStatus.WAITING, started_at=now))
+    budgets.remember(state, StepExecution(step_name=step.name, status=StepStatus.WAITING, started_at=now))
 
 
 def _settle(state: InstanceState, now: datetime) -> None:
@@ -322,16 +323,17 @@ def record_step_result(
     if state.status.is_finished or step_name not in state.running:
         return []
     state.running.remove(step_name)
-    state.history.append(
+    budgets.remember(
+        state,
         StepExecution(
             step_name=step_name,
             status=outcome.status,
             started_at=outcome.started_at or now,
             completed_at=now,
-            result=outcome.result,
+            result=budgets.recorded_result(outcome.result),
             error=outcome.error,
             attempts=outcome.attempts,
-        )
+        ),
     )
     if outcome.status == StepStatus.FAILED:
         attempts = f" after {outcome.attempts} attempts" if outcome.attempts > 1 else ""
@@ -467,7 +469,9 @@ def apply_completion(
         status=StepStatus.SUCCEEDED,
         completed_at=now,
         completed_by=user_id,
-        data=dict(data),
+        # The decision's data is kept once, merged into the instance data (the update that
+        # carried it stays in Temporal's history); a record keeps who, when and the comment.
+        data=None,
         comment=comment,
     )
     state.data.update(data)

@@ -102,6 +102,9 @@ class InstanceState:
         pending: Human steps waiting for input.
         arrivals: Tokens waiting at a join, per step.
         rejected: Completions received by signal and rejected.
+        history_dropped: How many of the oldest step executions were dropped from ``history``
+            to keep the state bounded (:func:`litestar_workflows.rules.budgets.remember`);
+            Temporal's history of each run keeps them all.
     """
 
     instance_id: str
@@ -122,6 +125,7 @@ class InstanceState:
     pending: list[PendingTask] = field(default_factory=list)
     arrivals: dict[str, int] = field(default_factory=dict)
     rejected: list[RejectedInput] = field(default_factory=list)
+    history_dropped: int = 0
 
     @property
     def pending_steps(self) -> list[str]:

@@ -46,6 +46,7 @@ from temporalio.converter import (
 import litestar_workflows.exceptions as _errors
 from litestar_workflows.core.context import WorkflowContext
 from litestar_workflows.exceptions import FieldError, FormValidationError, WorkflowsError
+from litestar_workflows.rules.budgets import SizeBudgets
 from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.rules.state import InstanceState
 
@@ -56,6 +57,7 @@ __all__ = [
     "DATA_CONVERTER",
     "ERROR_DEFINITION_NOT_LOADED",
     "ERROR_INSTANCE_FAILED",
+    "ERROR_OUTPUT_OVER_BUDGET",
     "MEMO_INITIAL_DATA_DIGEST",
     "QUERY_STATE",
     "SA_BUSINESS_KEY",
@@ -111,6 +113,9 @@ ERROR_DEFINITION_NOT_LOADED: Final = "DefinitionNotLoadedError"
 ERROR_INSTANCE_FAILED: Final = "WorkflowInstanceFailed"
 """ApplicationError type the workflow execution fails with when the instance failed."""
 
+ERROR_OUTPUT_OVER_BUDGET: Final = "StepOutputOverBudget"
+"""ApplicationError type (non-retryable) of a step activity whose output is over ``StepTask.output_limit``."""
+
 MEMO_INITIAL_DATA_DIGEST: Final = "initial_data_sha256"
 """Memo key: digest of the initial data (detects a business key reused with other data)."""
 
@@ -144,6 +149,9 @@ class InterpreterInput:
         business_key: Caller-supplied business key.
         started_by: User who started the instance.
         state: State carried over continue-as-new (``None`` on a fresh start).
+        budgets: The instance's size budgets, fixed at its start (``None``: the defaults).
+        initial_data_digest: Digest of the initial data, carried over continue-as-new
+            instead of the initial data itself (which the state's data already holds).
     """
 
     graph: GraphSpec
@@ -151,6 +159,8 @@ class InterpreterInput:
     business_key: str | None = None
     started_by: str | None = None
     state: InstanceState | None = None
+    budgets: SizeBudgets | None = None
+    initial_data_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +208,8 @@ class StepTask:
         step_name: Step whose code runs.
         context: The step's own copy of the instance context.
         started_at: When the workflow scheduled the step (first attempt).
+        output_limit: Largest output (bytes of JSON: data changes plus return value) the step
+            may return; the activity fails the step non-retryably above it (``None``: no check).
     """
 
     workflow_name: str
@@ -206,6 +218,7 @@ class StepTask:
     step_name: str
     context: WorkflowContext
     started_at: datetime
+    output_limit: int | None = None
 
 
 def data_digest(data: Mapping[str, Any]) -> str:

@@ -72,6 +72,7 @@ from litestar_workflows.exceptions import (
     WorkflowInstanceNotFoundError,
     WorkflowsError,
 )
+from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data
 from litestar_workflows.rules.forms import form_errors
 from litestar_workflows.rules.state import InstanceState, PendingTask
 from litestar_workflows.temporal.client import connect, ensure_search_attributes
@@ -184,9 +185,12 @@ class TemporalExecutionEngine:
         settle_timeout: float = 60.0,
         query_timeout: float = 10.0,
         max_concurrent_queries: int = 32,
+        budgets: SizeBudgets | None = None,
     ) -> None:
         self.registry = registry
         self.client = client
+        # Fixed into each instance at its start (the workflow checks completions against them).
+        self.budgets = budgets or SizeBudgets()
         self.task_queue = task_queue
         self.settle_timeout = timedelta(seconds=settle_timeout)
         self.query_timeout = timedelta(seconds=query_timeout)
@@ -215,6 +219,7 @@ class TemporalExecutionEngine:
         """
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
+        check_initial_data(self.budgets, dict(initial_data or {}))
         data: dict[str, Any] = jsonable(dict(initial_data or {}))
         digest = data_digest(data)
         instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
@@ -228,7 +233,9 @@ class TemporalExecutionEngine:
         summary = f"{graph.name} {graph.version}" + (f" — {business_key}" if business_key else "")
         operation: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
             WORKFLOW_TYPE,
-            InterpreterInput(graph=graph, initial_data=data, business_key=business_key, started_by=user_id),
+            InterpreterInput(
+                graph=graph, initial_data=data, business_key=business_key, started_by=user_id, budgets=self.budgets
+            ),
             id=instance_id,
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -290,6 +297,8 @@ class TemporalExecutionEngine:
         """
         if not isinstance(data, Mapping):
             raise FormValidationError(step_name, form_errors(None, data))
+        # Sizes the instance could not hold are refused here already (the workflow checks again).
+        check_completion(self.budgets, dict(data), comment, {})
         request = CompleteHumanTask(
             step_name=step_name,
             user_id=user_id,
