@@ -29,6 +29,7 @@ from litestar_workflows.exceptions import BudgetExceededError, InputTooDeepError
 from litestar_workflows.rules.state import InstanceState
 
 __all__ = [
+    "HISTORY_DATA_BYTES",
     "HISTORY_RESULT_BYTES",
     "HISTORY_WINDOW",
     "SizeBudgets",
@@ -36,6 +37,7 @@ __all__ = [
     "check_initial_data",
     "encoded_size",
     "json_depth_error",
+    "recorded_data",
     "recorded_result",
     "remember",
     "step_output_error",
@@ -47,6 +49,10 @@ HISTORY_WINDOW: Final = 50
 HISTORY_RESULT_BYTES: Final = 4096
 """A machine step's return value is kept in the state's history only up to this size."""
 
+HISTORY_DATA_BYTES: Final = 2048
+"""A decision's form data is copied into its history record only up to this size (it is kept
+in full once, merged into the instance data; the update that carried it is in Temporal's history)."""
+
 _KIB = 1024
 
 
@@ -54,8 +60,9 @@ _KIB = 1024
 class SizeBudgets:
     """The size budgets of one instance, in bytes of UTF-8 JSON (fixed at its start).
 
-    With the defaults the whole state stays under about 1 MiB (data 256 KiB, history
-    window 50 x (4 KiB result + 8 KiB comment)), half of Temporal's 2 MiB payload limit.
+    With the defaults the whole state stays under about 1.2 MiB (data 256 KiB, history window
+    50 x (4 KiB result + 2 KiB copy of a decision + 8 KiB comment + 4 KiB error)), well under
+    Temporal's 2 MiB payload limit.
 
     Attributes:
         completion_bytes: Form data of one completion.
@@ -174,6 +181,12 @@ def recorded_result(result: Any) -> Any:
     if size <= HISTORY_RESULT_BYTES:
         return result
     return f"<result of {size} bytes not kept in the instance state>"
+
+
+def recorded_data(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a human step's history record keeps of its form data: a copy when small, else
+    ``None`` (the data itself is in the instance data, once)."""
+    return dict(data) if encoded_size(data) <= HISTORY_DATA_BYTES else None
 
 
 def remember(state: InstanceState, record: StepExecution, window: int = HISTORY_WINDOW) -> None:

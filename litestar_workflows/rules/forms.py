@@ -1,17 +1,27 @@
-"""Validation of human-task form data against the step's JSON Schema."""
+r"""Validation of human-task form data against the step's JSON Schema.
+
+This runs inside the Temporal workflow (the completion update's validator), where a slow
+check stalls the workflow task. So the schema keywords that match regular expressions
+(``pattern``, ``patternProperties`` and ``additionalProperties`` next to them) match with
+RE2 (`google-re2 <https://pypi.org/project/google-re2/>`_), whose time is linear in the
+input: ``^(\w+\s?)*$`` cannot backtrack. A pattern RE2 does not support (backreferences,
+lookaround) is refused when the definition is registered, with the reason.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import jsonschema
+import re2  # type: ignore[import-untyped]
 from jsonschema.exceptions import ValidationError
-from jsonschema.validators import validator_for
+from jsonschema.validators import extend, validator_for
 
 from litestar_workflows.exceptions import FieldError
 
-__all__ = ["check_form_schema", "form_errors"]
+__all__ = ["check_form_schema", "form_errors", "pattern_error"]
 
 
 def _escape(token: str | int) -> str:
@@ -22,13 +32,109 @@ def _pointer(path: Iterable[str | int]) -> str:
     return "".join("/" + _escape(p) for p in path)
 
 
+# RE2 keeps every compiled program within this much memory (a pattern needing more is refused).
+_RE2_MAX_MEM = 8 << 20
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern: str) -> Any:
+    options = re2.Options()
+    options.max_mem = _RE2_MAX_MEM
+    options.log_errors = False
+    return re2.compile(pattern, options)
+
+
+def _search(pattern: str, text: str) -> bool:
+    return _compiled(pattern).search(text) is not None
+
+
+def pattern_error(pattern: Any) -> str | None:
+    """Why ``pattern`` cannot be a form pattern (``None`` if it can): RE2 must compile it."""
+    if not isinstance(pattern, str):
+        return "a pattern must be a string"
+    try:
+        _compiled(pattern)
+    except Exception as exc:  # re2.error, or a pattern too large for the memory limit
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        return f"pattern {pattern!r} is not supported by the linear-time regex engine (RE2): {reason}"
+    return None
+
+
+def _schema_patterns(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every regular expression in ``schema``: ``pattern`` values and ``patternProperties`` keys."""
+    if isinstance(schema, Mapping):
+        for key, value in schema.items():
+            if key == "pattern" and not isinstance(value, Mapping):
+                yield (*path, key), value
+            elif key == "patternProperties" and isinstance(value, Mapping):
+                for name in value:
+                    yield (*path, key, str(name)), name
+            yield from _schema_patterns(value, (*path, str(key)))
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _schema_patterns(item, (*path, str(index)))
+
+
 def check_form_schema(schema: Mapping[str, Any]) -> list[str]:
-    """Check ``schema`` against its JSON Schema metaschema; return every problem."""
+    """Check ``schema`` against its JSON Schema metaschema, and every pattern in it against
+    RE2 (see the module docstring); return every problem."""
     cls = validator_for(schema, default=jsonschema.Draft202012Validator)
-    return [
+    problems = [
         f"{_pointer(e.absolute_path) or '/'}: {e.message}"
         for e in sorted(cls(cls.META_SCHEMA).iter_errors(schema), key=lambda e: list(map(str, e.path)))
     ]
+    for path, pattern in _schema_patterns(schema):
+        reason = pattern_error(pattern)
+        if reason is not None:
+            problems.append(f"{_pointer(path)}: {reason}")
+    return problems
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Any, patterns: Mapping[str, Any], instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _search(pattern, key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _additional_properties(
+    validator: Any, allowed: Any, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    properties = schema.get("properties", {})
+    patterns = list(schema.get("patternProperties", {}))
+    extras = [key for key in instance if key not in properties and not any(_search(p, key) for p in patterns)]
+    if validator.is_type(allowed, "object"):
+        for extra in extras:
+            yield from validator.descend(instance[extra], allowed, path=extra)
+    elif not allowed and extras:
+        joined = ", ".join(repr(each) for each in sorted(extras))
+        if patterns:
+            listed = ", ".join(repr(p) for p in sorted(patterns))
+            yield ValidationError(f"{joined} do(es) not match any of the regexes: {listed}")
+        else:
+            yield ValidationError(f"Additional properties are not allowed ({joined} unexpected)")
+
+
+@functools.cache
+def _linear_time(cls: Any) -> Any:
+    """``cls`` (a jsonschema validator class) with its regular-expression keywords matched by RE2."""
+    overrides: dict[str, Any] = {"pattern": _pattern, "patternProperties": _pattern_properties}
+    if "additionalProperties" in cls.VALIDATORS:
+        overrides["additionalProperties"] = _additional_properties
+    return extend(cls, overrides)  # type: ignore[no-untyped-call]
 
 
 def _field_errors(error: ValidationError) -> list[FieldError]:
@@ -58,8 +164,9 @@ def form_errors(schema: Mapping[str, Any] | None, data: Any) -> list[FieldError]
         return [FieldError("", f"form data must be a JSON object, not {type(data).__name__}")]
     if schema is None:
         return []
-    cls = validator_for(schema, default=jsonschema.Draft202012Validator)
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    base = validator_for(schema, default=jsonschema.Draft202012Validator)
+    cls = _linear_time(base)
+    validator = cls(schema, format_checker=base.FORMAT_CHECKER)
     found: list[FieldError] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         found.extend(_field_errors(error))

@@ -470,8 +470,8 @@ def apply_completion(
         completed_at=now,
         completed_by=user_id,
         # The decision's data is kept once, merged into the instance data (the update that
-        # carried it stays in Temporal's history); a record keeps who, when and the comment.
-        data=None,
+        # carried it stays in Temporal's history); the record copies it only when small.
+        data=budgets.recorded_data(data),
         comment=comment,
     )
     state.data.update(data)
