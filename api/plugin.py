@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request, Router
 from litestar.config.app import AppConfig
@@ -18,10 +18,15 @@ from api.auth import AuthConfig, Identity, build_auth
 from api.gateway import Gateway
 from api.openapi import form_schemas, model_schemas
 from api.paths import EncodedSlashes
+from api.plugin_config import apply_config
 from api.problems import exception_handlers
 from api.routes import DefinitionsController, InstancesController, SystemController, TasksController, dev_token
 from litestar_workflows.engine.base import ExecutionEngine
+from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.settings import Settings
+
+if TYPE_CHECKING:
+    from litestar_workflows.plugin import WorkflowPluginConfig
 
 __all__ = ["WorkflowPlugin"]
 
@@ -44,6 +49,8 @@ class WorkflowPlugin(InitPluginProtocol):
     host app's schema.
 
     Args:
+        config: 0.3.3's :class:`~litestar_workflows.plugin.WorkflowPluginConfig` (optional; see
+            :mod:`api.plugin_config`). The keywords below override it.
         settings: Configuration (environment variables when omitted).
         engine: Engine to use; when omitted the app's lifespan connects to Temporal and builds
             a ``TemporalExecutionEngine`` over the definitions of ``settings.definitions``.
@@ -53,12 +60,15 @@ class WorkflowPlugin(InitPluginProtocol):
 
     def __init__(
         self,
+        config: WorkflowPluginConfig | None = None,
         *,
         settings: Settings | None = None,
         engine: ExecutionEngine | None = None,
-        path: str = "/workflows",
+        path: str | None = None,
         auth: AuthConfig | None = None,
     ) -> None:
+        self.published = applied = apply_config(config, engine=engine, path=path, settings=settings)
+        engine, path, settings = applied.engine, applied.path, applied.settings
         self.settings = settings or Settings()  # type: ignore[call-arg]
         self.prefix = "/" + path.strip("/") if path.strip("/") else ""
         self.auth = auth or build_auth(self.settings)
@@ -92,12 +102,24 @@ class WorkflowPlugin(InitPluginProtocol):
                 middleware=[auth.middleware],
                 security=[auth.security_requirement],
                 request_max_body_size=self.settings.max_body_size,
+                **self.published.router_options,
             ),
         ]
 
+    @property
+    def registry(self) -> WorkflowRegistry:
+        """The definitions served."""
+        return self.gateway.registry
+
+    @property
+    def engine(self) -> ExecutionEngine | None:
+        """The engine (``None`` until the app has started, when the gateway builds it from settings)."""
+        return self.gateway.engine
+
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         """Register the routes, lifespan, security scheme and start-up hooks."""
-        app_config.route_handlers.extend(self.routers())
+        app_config.route_handlers.extend(self.routers() if self.published.enable_api else [])
+        app_config.dependencies.update(self.published.dependencies)
         app_config.lifespan.append(self.gateway.lifespan)
         app_config.on_startup.append(self._on_startup)
         openapi = app_config.openapi_config

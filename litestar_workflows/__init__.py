@@ -5,11 +5,15 @@ and run it on :class:`LocalExecutionEngine` (in-process) or on
 :class:`TemporalExecutionEngine` (durable; ``litestar_workflows.temporal.engine``).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from litestar_workflows.core.context import StepExecution, WorkflowContext
 from litestar_workflows.core.definition import Condition, Edge, WorkflowDefinition
 from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
 from litestar_workflows.engine.base import ExecutionEngine, Page
+from litestar_workflows.engine.events import EventBus
+from litestar_workflows.engine.graph import WorkflowGraph
 from litestar_workflows.engine.local import LocalExecutionEngine
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.exceptions import (
@@ -33,11 +37,26 @@ from litestar_workflows.exceptions import (
     WorkflowsError,
     WorkflowValidationError,
 )
+from litestar_workflows.plugin import WorkflowPluginConfig
 from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.steps import BaseHumanStep, BaseMachineStep, BaseStep, RetryPolicy
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
 __version__ = "0.1.0"
+__project__ = "litestar-workflows"
+
+if TYPE_CHECKING:
+    from api.plugin import WorkflowPlugin
+
+
+def __getattr__(name: str) -> Any:
+    # The plugin is the gateway's: imported on first use, so the SDK alone needs no web stack.
+    if name == "WorkflowPlugin":
+        from litestar_workflows.plugin import __getattr__ as plugin_attribute
+
+        return plugin_attribute(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BaseHumanStep",
@@ -48,6 +67,7 @@ __all__ = [
     "DefinitionNotLoadedError",
     "Edge",
     "EngineUnavailableError",
+    "EventBus",
     "ExecutionEngine",
     "FieldError",
     "FormValidationError",
@@ -72,12 +92,16 @@ __all__ = [
     "WorkflowAlreadyExistsError",
     "WorkflowContext",
     "WorkflowDefinition",
+    "WorkflowGraph",
     "WorkflowInstance",
     "WorkflowInstanceNotFoundError",
     "WorkflowNotFoundError",
+    "WorkflowPlugin",
+    "WorkflowPluginConfig",
     "WorkflowRegistry",
     "WorkflowStatus",
     "WorkflowValidationError",
     "WorkflowsError",
+    "__project__",
     "__version__",
 ]

@@ -9,7 +9,7 @@ from litestar_workflows.core.context import WorkflowContext
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.rules.state import InstanceState, PendingTask, RejectedInput
 
-__all__ = ["PendingTask", "RejectedInput", "WorkflowInstance"]
+__all__ = ["PendingTask", "RejectedInput", "WorkflowInstance", "WorkflowInstanceData"]
 
 
 @dataclass
@@ -50,6 +50,11 @@ class WorkflowInstance:
     business_key: str | None = None
     rejected: list[RejectedInput] = field(default_factory=list)
 
+    @property
+    def workflow_id(self) -> str:
+        """0.3.3's ``workflow_id``: here the definition's name (what ``context.workflow_id`` holds)."""
+        return self.workflow_name
+
     @classmethod
     def from_state(cls, state: InstanceState) -> WorkflowInstance:
         """Build a view of ``state``."""
@@ -89,3 +94,7 @@ class WorkflowInstance:
         self.failed_step = state.failed_step
         self.business_key = state.business_key
         self.rejected = list(state.rejected)
+
+
+WorkflowInstanceData = WorkflowInstance
+"""0.3.3's name for what engines return; here the same class (a view refreshed in place)."""

@@ -7,15 +7,24 @@ payloads, search attributes, JSON bodies) and must stay stable.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-__all__ = ["Context", "StepStatus", "StepType", "T", "WorkflowStatus"]
+if TYPE_CHECKING:
+    from litestar_workflows.core.protocols import Step, Workflow
+
+__all__ = ["Context", "StepStatus", "StepT", "StepType", "T", "WorkflowStatus", "WorkflowT"]
 
 Context: TypeAlias = dict[str, Any]
 """The published alias for a workflow's data dictionary."""
 
 T = TypeVar("T")
 """Generic type variable (published name)."""
+
+StepT = TypeVar("StepT", bound="Step[Any]")
+"""A type variable bound to the :class:`~litestar_workflows.core.protocols.Step` protocol."""
+
+WorkflowT = TypeVar("WorkflowT", bound="Workflow")
+"""A type variable bound to the :class:`~litestar_workflows.core.protocols.Workflow` protocol."""
 
 
 class StepType(StrEnum):

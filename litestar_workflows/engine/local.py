@@ -19,6 +19,9 @@ from litestar_workflows.core.definition import WorkflowDefinition
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
 from litestar_workflows.engine.base import Page, task_visible_to
+from litestar_workflows.engine.events import EventBus
+from litestar_workflows.engine.local_events import EventRecorder
+from litestar_workflows.engine.local_published import PublishedLocalEngineAPI, refuse_persistence
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.engine.step_attempt import callable_evaluator, run_step_attempt
 from litestar_workflows.exceptions import WorkflowAlreadyExistsError, WorkflowInstanceNotFoundError
@@ -52,15 +55,28 @@ def _offset(cursor: str | None) -> int:
     return int(cursor) if cursor and cursor.isdigit() else 0
 
 
-class LocalExecutionEngine:
+class LocalExecutionEngine(PublishedLocalEngineAPI):
     """Runs instances in this process's event loop.
 
     Args:
         registry: Where definitions are looked up.
+        persistence: Must be ``None``: instances live in memory (0.3.3's parameter; see
+            :func:`~litestar_workflows.engine.local_published.refuse_persistence`).
+        event_bus: Where the instances' events are published (a new :class:`EventBus` if ``None``).
         budgets: Size budgets of the instances (defaults: :class:`SizeBudgets`).
     """
 
-    def __init__(self, registry: WorkflowRegistry, *, budgets: SizeBudgets | None = None) -> None:
+    def __init__(
+        self,
+        registry: WorkflowRegistry,
+        persistence: Any = None,
+        event_bus: EventBus | None = None,
+        *,
+        budgets: SizeBudgets | None = None,
+    ) -> None:
+        refuse_persistence(persistence)
+        self.event_bus = event_bus if event_bus is not None else EventBus()
+        self._events = EventRecorder(self.event_bus)
         self.registry = registry
         self.budgets = budgets or SizeBudgets()
         self._instances: dict[str, _Instance] = {}
@@ -70,7 +86,7 @@ class LocalExecutionEngine:
 
     async def start_workflow(
         self,
-        workflow_name: str,
+        workflow_name: str | type[Any],
         initial_data: Mapping[str, Any] | None = None,
         version: str | None = None,
         *,
@@ -83,6 +99,7 @@ class LocalExecutionEngine:
             WorkflowNotFoundError: No such definition (version).
             WorkflowAlreadyExistsError: ``business_key`` reused with different data.
         """
+        workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
         check_initial_data(self.budgets, dict(initial_data or {}))
@@ -98,8 +115,10 @@ class LocalExecutionEngine:
         )
         record = _Instance(definition, graph, state, WorkflowInstance.from_state(state), data)
         self._instances[instance_id] = record
+        self._events.started(state, data)
         async with record.lock:
             await self._drive(record, activations)
+        await self._events.flush()
         return record.view
 
     async def complete_human_task(
@@ -142,11 +161,13 @@ class LocalExecutionEngine:
                 comment=comment,
                 evaluate_callable=callable_evaluator(record.definition, lambda: record.state.context(step_name)),
             )
+            self._events.task_completed(record.state, step_name, user_id, submitted, comment)
             # Only once the completion is applied: a rejected request leaves the deadline armed.
             self._cancel_timer(record, step_name)
             await self._drive(record, activations)
             if idempotency_key is not None:
                 record.completions[idempotency_key] = WorkflowInstance.from_state(copy.deepcopy(record.state))
+        await self._events.flush()
         return record.view
 
     async def get_instance(self, instance_id: str) -> WorkflowInstance:
@@ -211,6 +232,8 @@ class LocalExecutionEngine:
         machine.cancel_instance(record.state, reason, _now())
         self._stop(record)
         record.view.refresh(record.state)
+        self._events.settled(record.state)
+        await self._events.flush()
         return record.view
 
     # --- internals ----------------------------------------------------------------------
@@ -244,6 +267,7 @@ class LocalExecutionEngine:
         while not state.status.is_finished:
             runnable = []
             for act in queue:
+                self._events.activated(state, act)
                 if act.kind == StepType.MACHINE or act.needs_guard:
                     runnable.append(act)
                 elif act.deadline_seconds is not None:
@@ -272,6 +296,7 @@ class LocalExecutionEngine:
                 task.cancel()
             self._stop(record)
         record.view.refresh(state)
+        self._events.settled(state)
 
     async def _run_inline(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome | None:
         """Run ``act`` in the current task; ``None`` if :meth:`cancel_workflow` interrupted it."""
@@ -297,6 +322,7 @@ class LocalExecutionEngine:
             return [machine.open_human_task(graph, state, act.step_name, _now())]
         evaluator = callable_evaluator(record.definition, lambda: state.context(act.step_name))
         outcome = self._within_budget(state, outcome)
+        self._events.outcome(state, act, outcome)
         return machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator)
 
     def _within_budget(self, state: InstanceState, outcome: machine.StepOutcome) -> machine.StepOutcome:
@@ -361,3 +387,4 @@ class LocalExecutionEngine:
         async with record.lock:
             activations = machine.apply_deadline(record.graph, record.state, step_name, _now())
             await self._drive(record, activations)
+        await self._events.flush()

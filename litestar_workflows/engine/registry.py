@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from litestar_workflows.core.definition import WorkflowDefinition, compile_definition, validate_definition
 from litestar_workflows.exceptions import WorkflowNotFoundError, WorkflowValidationError
 from litestar_workflows.rules.spec import GraphSpec, semver_key
 
-__all__ = ["WorkflowRegistry", "load_registry"]
+__all__ = ["WorkflowRegistry", "definition_of", "load_registry"]
 
 
 class WorkflowRegistry:
@@ -16,10 +17,64 @@ class WorkflowRegistry:
 
     Several versions of a definition may be registered; "latest" means highest by
     semantic-version precedence (10.0.0 > 9.0.0).
+
+    Definitions are registered with :meth:`register_definition`, or (0.3.3's class-based style)
+    as a workflow class with :meth:`register`: any class with ``get_definition()`` (and
+    ``name``/``version``/``description`` attributes).
     """
 
     def __init__(self) -> None:
         self._definitions: dict[str, dict[str, tuple[WorkflowDefinition, GraphSpec]]] = {}
+        self._classes: dict[str, type[Any]] = {}
+
+    def register(self, workflow: type[Any] | WorkflowDefinition) -> WorkflowDefinition:
+        """Validate and register a workflow class (or a definition), and return its definition.
+
+        The class's ``get_definition()`` is called on the class (a classmethod or staticmethod),
+        else on an instance made with no arguments. The class is remembered under the
+        definition's name for :meth:`get_workflow_class`.
+
+        Raises:
+            WorkflowValidationError: The definition is invalid (every problem listed).
+            TypeError: ``workflow`` has no ``get_definition()`` returning a WorkflowDefinition.
+        """
+        if isinstance(workflow, WorkflowDefinition):
+            self.register_definition(workflow)
+            return workflow
+        definition = definition_of(workflow)
+        self.register_definition(definition)
+        self._classes[definition.name] = workflow
+        return definition
+
+    def get_workflow_class(self, name: str) -> type[Any]:
+        """The workflow class registered (with :meth:`register`) under ``name``.
+
+        Raises:
+            WorkflowNotFoundError: No class was registered under that name (a ``KeyError``).
+        """
+        found = self._classes.get(name)
+        if found is None:
+            raise WorkflowNotFoundError(name)
+        return found
+
+    def resolve(self, workflow: str | type[Any], version: str | None = None) -> tuple[str, str | None]:
+        """``(name, version)`` to start for ``workflow``: a name as given, a workflow class as the
+        name and version of its definition, which must be registered (with that graph).
+
+        Raises:
+            WorkflowNotFoundError: The class's definition is not registered at that version.
+            WorkflowValidationError: A different graph is registered under its name and version.
+        """
+        if isinstance(workflow, str):
+            return workflow, version
+        definition = definition_of(workflow)
+        registered = self._entry(definition.name, version or definition.version)
+        if version is None and registered[1].fingerprint() != compile_definition(definition).fingerprint():
+            raise WorkflowValidationError(
+                [f"the class's graph differs from the registered version {definition.version!r}"],
+                name=definition.name,
+            )
+        return definition.name, version or definition.version
 
     def register_definition(self, definition: WorkflowDefinition) -> None:
         """Validate and register ``definition``.
@@ -79,8 +134,16 @@ class WorkflowRegistry:
         """Registered versions of ``name``, oldest first (empty if unknown)."""
         return sorted(self._definitions.get(name, {}), key=semver_key)
 
-    def list_definitions(self, *, latest_only: bool = False) -> list[WorkflowDefinition]:
-        """Every registered definition (or only the latest version of each), by name then version."""
+    def list_definitions(
+        self, active_only: bool | None = None, *, latest_only: bool = False
+    ) -> list[WorkflowDefinition]:
+        """Every registered definition (or only the latest version of each), by name then version.
+
+        ``active_only=True`` (0.3.3's name) is ``latest_only=True``. Unlike 0.3.3, a call with no
+        argument lists every version (what this project's callers have always relied on).
+        """
+        if active_only is not None:
+            latest_only = active_only
         found: list[WorkflowDefinition] = []
         for name in sorted(self._definitions):
             versions = self.get_versions(name)
@@ -104,10 +167,32 @@ class WorkflowRegistry:
             raise WorkflowNotFoundError(name, version)
         if version is None:
             del self._definitions[name]
+            self._classes.pop(name, None)
             return
         del versions[version]
         if not versions:
             del self._definitions[name]
+            self._classes.pop(name, None)
+
+
+def definition_of(workflow: type[Any]) -> WorkflowDefinition:
+    """The definition of a workflow class: ``get_definition()`` on the class, else on an instance.
+
+    Raises:
+        TypeError: No ``get_definition()``, or it does not return a WorkflowDefinition.
+    """
+    getter = getattr(workflow, "get_definition", None)
+    if getter is None:
+        raise TypeError(f"{workflow!r} is neither a workflow name nor a class with get_definition()")
+    try:
+        definition = getter()
+    except TypeError:
+        if not isinstance(workflow, type):
+            raise
+        definition = workflow().get_definition()  # an instance method
+    if not isinstance(definition, WorkflowDefinition):
+        raise TypeError(f"{workflow!r}.get_definition() returned {type(definition).__name__}, not a WorkflowDefinition")
+    return definition
 
 
 def load_registry(spec: str) -> WorkflowRegistry:

@@ -202,7 +202,7 @@ class TemporalExecutionEngine:
 
     async def start_workflow(
         self,
-        workflow_name: str,
+        workflow_name: str | type[Any],
         initial_data: Mapping[str, Any] | None = None,
         version: str | None = None,
         *,
@@ -217,6 +217,7 @@ class TemporalExecutionEngine:
             SettleTimeoutError: Started, but not settled within ``settle_timeout``.
             EngineUnavailableError: Temporal cannot be reached.
         """
+        workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
         check_initial_data(self.budgets, dict(initial_data or {}))
