@@ -10,11 +10,13 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Tag
 
+from api.auth import schema_router
+from api.operations import operations_plugins
 from api.plugin import WorkflowPlugin
 from api.problems import exception_handlers
+from api.ui.docs_assets import docs_assets_router, offline_render_plugins
 from litestar_workflows import __version__
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.settings import Settings
@@ -24,8 +26,11 @@ __all__ = ["create_app"]
 DESCRIPTION = """\
 Start durable workflows, complete their human tasks and follow their instances.
 
-* Every route except `/health`, `/ready` and `/schema` needs `Authorization: Bearer <JWT>`;
-  `sub` is the user id and `groups` the user's groups.
+* Every route except `/health` and `/ready` needs `Authorization: Bearer <JWT>` (so does
+  `/schema` unless `WORKFLOWS_SCHEMA_PUBLIC`); `sub` is the user id and `groups` the user's groups.
+* An instance, its tasks and its history are visible only to its participants (starter, whoever
+  a task is or was offered to, completers), the definition's `visible_to_groups` and the admin
+  groups; anyone else gets 404 (docs/security.md).
 * Errors are RFC 9457 `application/problem+json` with a stable `code`; 400 and 422 list each
   failing field in `errors` as `{pointer, message}`.
 * Instance ids contain `/` when started with a business key: percent-encode them in paths
@@ -51,7 +56,10 @@ def create_app(settings: Settings | None = None, engine: ExecutionEngine | None 
     settings = settings or Settings()  # type: ignore[call-arg]
     plugin = WorkflowPlugin(settings=settings, engine=engine, path="")
     app = Litestar(
-        plugins=[plugin],
+        # Codec server, metrics, traces, JSON logs: each when its settings ask for it (docs/operations.md).
+        plugins=[plugin, *operations_plugins(settings, plugin)],
+        # The docs pages' scripts and styles (public: they contain nothing of this deployment).
+        route_handlers=[docs_assets_router("/schema")],
         # App-level handlers answer what happens before a route is chosen (404, 405) as problems too.
         exception_handlers=exception_handlers(settings.retry_after, settings.max_body_size),
         openapi_config=OpenAPIConfig(
@@ -59,18 +67,17 @@ def create_app(settings: Settings | None = None, engine: ExecutionEngine | None 
             version=__version__,
             description=DESCRIPTION,
             path="/schema",
+            # The document shows every form: it needs a token like the routes it documents, unless
+            # WORKFLOWS_SCHEMA_PUBLIC (or development mode, where the browser has no token).
+            openapi_router=schema_router(settings, plugin.auth),
             tags=[
                 Tag(name="definitions", description="Registered workflow definitions"),
                 Tag(name="instances", description="Start, inspect, list and cancel instances"),
                 Tag(name="tasks", description="The inbox of human tasks, and completing them"),
                 Tag(name="system", description="Liveness and readiness probes (public)"),
             ],
-            render_plugins=[
-                ScalarRenderPlugin(path="/"),
-                SwaggerRenderPlugin(path="/swagger"),
-                JsonRenderPlugin(path="/openapi.json"),
-                YamlRenderPlugin(path="/openapi.yaml"),
-            ],
+            # Swagger UI, ReDoc and RapiDoc from a PyPI package, served by the gateway: no CDN.
+            render_plugins=offline_render_plugins("/schema"),
         ),
         cors_config=(
             CORSConfig(allow_origins=settings.cors_origins, expose_headers=["Location", "Retry-After"])

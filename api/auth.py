@@ -1,48 +1,78 @@
 """Bearer-token (JWT) authentication: who the caller is and which groups they belong to.
 
 Tokens are verified by Litestar's :class:`~litestar.security.jwt.JWTAuth` with an HS* shared
-secret or an asymmetric public key (RS256, ES256, ...); issuer and audience are checked when
-configured. The ``sub`` claim is the user id, the groups claim (``groups`` by default) a list
-of group names. Authorization of a task completion is not decided here: the identity is passed
-to the engine, whose validator (in the workflow, on Temporal) applies the step's assignment.
+secret (at least 32 bytes, never a known placeholder) or an asymmetric public key (RS256,
+ES256, ...); only the ``Bearer`` scheme is accepted; ``exp``/``nbf``/``iat`` are checked with a
+small leeway (``WORKFLOWS_JWT_LEEWAY``); issuer and audience are checked when configured (set
+them in production: docs/security.md). The ``sub`` claim (never blank) is the user id, the
+groups claim (``groups`` by default) a list of group names. Nothing is decided here: the
+identity is passed to the engine, which applies the read policy and the step's assignment.
 
-Development mode (``WORKFLOWS_DEV_TOKENS=true``) mints tokens for demo users and is refused
-unless the gateway is bound to a loopback address.
+Development mode (``WORKFLOWS_DEV_TOKENS=true``) mints tokens for demo users: it is refused
+unless every bind address in sight is a loopback address, a token is only handed to a loopback
+client whose request carries no proxy header, and tokens are signed with the dev stack's
+throwaway key (``WORKFLOWS_DEV_JWT_SECRET``, else a per-process one), never with
+``WORKFLOWS_JWT_SECRET``, so a development gateway cannot mint production tokens.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import os
 import re
 import secrets
+import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jwt
+from litestar import Router
 from litestar.connection import ASGIConnection
 from litestar.exceptions import ImproperlyConfiguredException, NotAuthorizedException
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
+from litestar.security.jwt.token import JWTDecodeOptions
 
+from litestar_workflows.rules.access import Caller
 from litestar_workflows.settings import Settings
 
 __all__ = [
     "DEMO_USERS",
+    "PLACEHOLDER_SECRETS",
+    "SUPPORTED_ALGORITHMS",
     "AuthConfig",
     "Identity",
     "assert_dev_mode_allowed",
     "build_auth",
+    "dev_token_refusal",
     "is_loopback",
+    "schema_router",
 ]
 
 logger = logging.getLogger("api")
 
 DEV_TOKEN_TTL = timedelta(hours=8)
+MIN_SECRET_BYTES = 32
+SUPPORTED_ALGORITHMS = frozenset(
+    {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+)
+"""Token algorithms the gateway accepts (``none`` and anything else is refused at start)."""
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "change-me-to-a-long-random-secret-of-at-least-32-bytes",  # .env.example
+        "change-me",
+        "changeme",
+        "secret",
+        "your-secret-key",
+    }
+)
+"""Secrets published in examples: refused at start whatever their length."""
+_PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "via")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 DEMO_USERS: dict[str, tuple[str, ...]] = {
     "alice": ("employees",),
@@ -53,17 +83,9 @@ DEMO_USERS: dict[str, tuple[str, ...]] = {
 """Demo users printed at start in development mode, with their groups."""
 
 
-@dataclass(frozen=True)
-class Identity:
-    """The authenticated caller.
-
-    Attributes:
-        user_id: The token's ``sub``.
-        groups: The token's groups.
-    """
-
-    user_id: str
-    groups: tuple[str, ...] = ()
+Identity = Caller
+"""The authenticated caller (``user_id`` is the token's ``sub``, ``groups`` its groups claim): the
+engines' :class:`~litestar_workflows.rules.access.Caller`, passed to them as is."""
 
 
 @dataclass
@@ -115,14 +137,33 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def _bind_hosts(argv: Sequence[str], environ: dict[str, str]) -> list[str]:
-    # The server, not the app, binds the socket; look where its host can be given.
-    hosts = [environ[name] for name in ("LITESTAR_HOST", "UVICORN_HOST") if environ.get(name)]
-    for i, arg in enumerate(argv):
-        if arg in ("--host", "-H") and i + 1 < len(argv):
-            hosts.append(argv[i + 1])
-        elif arg.startswith("--host="):
-            hosts.append(arg.split("=", 1)[1])
+def _host_of(bind: str) -> str:
+    """The host of a ``host``, ``host:port``, ``[v6]:port`` or ``unix:/path`` bind address."""
+    bind = bind.strip()
+    if bind.startswith(("unix:", "/")):
+        return "localhost"  # a Unix socket is only reachable on this machine
+    if bind.startswith("fd://"):
+        return bind  # an inherited socket: its address is unknown, so never loopback
+    if bind.startswith("["):
+        return bind[1:].split("]", 1)[0]
+    return bind.rsplit(":", 1)[0] if bind.count(":") == 1 else bind
+
+
+def _bind_hosts(argv: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    # The server program, not the app, binds the socket: look wherever uvicorn, litestar, gunicorn,
+    # hypercorn or granian take a host (flags, their environment variables, GUNICORN_CMD_ARGS).
+    hosts = [environ[name] for name in ("LITESTAR_HOST", "UVICORN_HOST", "GRANIAN_HOST") if environ.get(name)]
+    hosts += [_host_of(b) for b in environ.get("HYPERCORN_BIND", "").split(",") if b.strip()]
+    args = [*argv, *shlex.split(environ.get("GUNICORN_CMD_ARGS", ""))]
+    for i, arg in enumerate(args):
+        name, _, inline = arg.partition("=")
+        value = inline if inline else (args[i + 1] if i + 1 < len(args) else "")
+        if name in ("--host", "-H", "--interface"):
+            hosts.append(value)
+        elif name in ("--bind", "-b"):
+            hosts.append(_host_of(value))
+        elif name in ("--fd", "--insecure-bind", "--quic-bind"):
+            hosts.append(f"{name} {value}")  # an address this check cannot see: refused
     return hosts
 
 
@@ -149,22 +190,44 @@ def assert_dev_mode_allowed(
         )
 
 
+def secret_problem(secret: str) -> str | None:
+    """Why ``secret`` must not sign tokens (too short, or a published placeholder); ``None`` if fine."""
+    if secret.strip().lower() in PLACEHOLDER_SECRETS or secret.strip().lower().startswith("change-me"):
+        return "is a placeholder from the documentation"
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        return f"is {len(secret.encode())} bytes; at least {MIN_SECRET_BYTES} random bytes are needed"
+    return None
+
+
 def _verification_key(settings: Settings) -> tuple[str, str | None]:
     """(key that verifies tokens, key that mints dev tokens)."""
     symmetric = settings.jwt_algorithm.upper().startswith("HS")
+    if symmetric and settings.dev_tokens:
+        if settings.jwt_secret:
+            logger.warning(
+                "development mode ignores WORKFLOWS_JWT_SECRET: demo tokens are signed with the dev stack's "
+                "throwaway key, so they can never be valid in production"
+            )
+        # The dev stack's throwaway key (tokens survive a restart of `make run`), else a per-process one.
+        secret = settings.dev_jwt_secret or secrets.token_urlsafe(48)
+        problem = secret_problem(secret)
+        if problem is not None:
+            raise ImproperlyConfiguredException(f"WORKFLOWS_DEV_JWT_SECRET {problem}")
+        return secret, secret
     if symmetric:
         secret = settings.jwt_secret
-        if not secret and settings.dev_tokens:
-            # A per-process secret: dev tokens stop working when the gateway restarts, by design.
-            secret = secrets.token_urlsafe(32)
         if not secret:
             raise ImproperlyConfiguredException(
                 f"{settings.jwt_algorithm} tokens need WORKFLOWS_JWT_SECRET (or WORKFLOWS_DEV_TOKENS=true for "
                 "local development)"
             )
-        if len(secret.encode()) < 32:
-            logger.warning("WORKFLOWS_JWT_SECRET is shorter than 32 bytes; use a longer random secret")
-        return secret, secret if settings.dev_tokens else None
+        problem = secret_problem(secret)
+        if problem is not None:
+            raise ImproperlyConfiguredException(
+                f"WORKFLOWS_JWT_SECRET {problem}; generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return secret, None
     if settings.dev_tokens:
         raise ImproperlyConfiguredException(
             "WORKFLOWS_DEV_TOKENS needs an HS* algorithm (the gateway cannot mint tokens with only a public key)"
@@ -184,6 +247,79 @@ def _verification_key(settings: Settings) -> tuple[str, str | None]:
     return key, None
 
 
+class _LeewayToken(Token):
+    """Litestar's token, with clock leeway on ``exp``/``nbf``/``iat`` and a non-blank ``sub``."""
+
+    leeway: ClassVar[float] = 0.0
+
+    def __post_init__(self) -> None:
+        # PyJWT has checked exp, nbf and iat with the leeway; only the subject is left to check.
+        if not self.sub.strip():
+            raise ImproperlyConfiguredException("sub must not be blank")
+
+    @classmethod
+    def decode_payload(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithms: list[str],
+        issuer: str | Sequence[str] | None = None,
+        audience: str | Sequence[str] | None = None,
+        options: JWTDecodeOptions | None = None,
+    ) -> Any:
+        return jwt.decode(
+            jwt=encoded_token,
+            key=secret,
+            algorithms=algorithms,
+            issuer=issuer,  # type: ignore[arg-type]
+            audience=audience,
+            options={**(options or {}), "require": ["exp", "sub"]},  # type: ignore[typeddict-item]
+            leeway=cls.leeway,
+        )
+
+
+def _token_class(leeway: float) -> type[Token]:
+    return dataclasses.dataclass(type("Token", (_LeewayToken,), {"leeway": leeway}))
+
+
+class BearerOnlyMiddleware(JWTAuthenticationMiddleware):
+    """Accepts ``Authorization: Bearer <token>`` only (not ``Basic <jwt>`` or a bare token)."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+        scheme, _, token = (connection.headers.get(self.auth_header) or "").partition(" ")
+        if not scheme:
+            raise NotAuthorizedException("No JWT token found in request header")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("Only the Bearer scheme is accepted: Authorization: Bearer <token>")
+        return await self.authenticate_token(encoded_token=token.strip(), connection=connection)
+
+
+def dev_token_refusal(scope: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
+    """Why a development token must not be handed out on this request; ``None`` if it may.
+
+    Only to a loopback client, on a loopback socket, and never through a proxy (a proxy on the
+    same machine would otherwise hand tokens to anyone it forwards).
+    """
+    server, client = scope.get("server"), scope.get("client")
+    if server is None or not is_loopback(str(server[0])):
+        return "development tokens are only served on a loopback address"
+    proxied = [name for name in _PROXY_HEADERS if name in headers]
+    if proxied:
+        return f"development tokens are not served through a proxy (the request has {proxied[0]!r})"
+    # Checked after the headers: uvicorn rewrites the client from X-Forwarded-For by default.
+    if client is None or not is_loopback(str(client[0])):
+        return "development tokens are only served to a client on this machine"
+    return None
+
+
+def schema_router(settings: Settings, config: AuthConfig) -> Router | None:
+    """The router of ``/schema``: behind the bearer token like the routes it documents, unless
+    ``WORKFLOWS_SCHEMA_PUBLIC`` or development mode (``None``: Litestar's public default)."""
+    if settings.schema_public or settings.dev_tokens:
+        return None
+    return Router(path="/schema", route_handlers=[], middleware=[config.auth.middleware], include_in_schema=False)
+
+
 def build_auth(settings: Settings) -> AuthConfig:
     """The JWT configuration described by ``settings``.
 
@@ -191,11 +327,16 @@ def build_auth(settings: Settings) -> AuthConfig:
         ImproperlyConfiguredException: No usable key, or development mode on a non-loopback address.
     """
     assert_dev_mode_allowed(settings)
+    if settings.jwt_algorithm not in SUPPORTED_ALGORITHMS:
+        raise ImproperlyConfiguredException(
+            f"WORKFLOWS_JWT_ALGORITHM {settings.jwt_algorithm!r} is not supported; use one of "
+            + ", ".join(sorted(SUPPORTED_ALGORITHMS))
+        )
     try:
         jwt.get_algorithm_by_name(settings.jwt_algorithm)
-    except NotImplementedError as exc:
+    except NotImplementedError as exc:  # e.g. RS256 without the cryptography package
         raise ImproperlyConfiguredException(
-            f"WORKFLOWS_JWT_ALGORITHM {settings.jwt_algorithm!r} is not supported"
+            f"WORKFLOWS_JWT_ALGORITHM {settings.jwt_algorithm!r} is not available: {exc}"
         ) from exc
     verify_key, signing_key = _verification_key(settings)
     groups_claim = settings.jwt_groups_claim
@@ -216,6 +357,8 @@ def build_auth(settings: Settings) -> AuthConfig:
     auth = JWTAuth[Identity, Token](
         retrieve_user_handler=retrieve_user,
         token_secret=verify_key,
+        token_cls=_token_class(settings.jwt_leeway),
+        authentication_middleware_class=BearerOnlyMiddleware,
         algorithm=settings.jwt_algorithm,
         accepted_issuers=[settings.jwt_issuer] if settings.jwt_issuer else None,
         accepted_audiences=[settings.jwt_audience] if settings.jwt_audience else None,

@@ -164,6 +164,28 @@ _TYPES = [
         "Group 'a'*300 cannot be matched in a listing: longer than 255 bytes once encoded",
     ),
     ProblemType(
+        "instance-paused",
+        409,
+        "Instance is paused",
+        "Workflow instance 'expense_approval/x' is paused: completing a task is refused until it is resumed",
+    ),
+    ProblemType(
+        "instance-not-paused", 409, "Instance is not paused", "Workflow instance 'expense_approval/x' is not paused"
+    ),
+    ProblemType(
+        "webhook-secret-invalid",
+        403,
+        "Webhook secret missing or wrong",
+        "Webhook callback for step 'wait_payment' of 'order/42': the secret is missing or wrong",
+    ),
+    ProblemType(
+        "webhook-already-delivered",
+        409,
+        "Webhook already delivered",
+        "Step 'wait_payment' of instance 'order/42' is not waiting for input: its webhook callback was delivered "
+        "already",
+    ),
+    ProblemType(
         "engine-unavailable",
         503,
         "Workflow engine unavailable",

@@ -47,7 +47,8 @@ from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.core.types import StepType, WorkflowStatus
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.exceptions import TaskNotFoundError, WorkflowNotFoundError, WorkflowsError
-from litestar_workflows.rules import machine
+from litestar_workflows.rules import access
+from litestar_workflows.rules.idempotency import start_business_key
 from litestar_workflows.rules.spec import to_mermaid
 
 __all__ = [
@@ -163,12 +164,20 @@ def _bad_cursor(message: str) -> ValidationException:
     return ValidationException(detail=message, extra=[{"message": message, "key": "cursor", "source": "query"}])
 
 
-def _can_complete(engine: ExecutionEngine, task: PendingTask, identity: Identity) -> bool | None:
+def _can_complete(
+    engine: ExecutionEngine, task: PendingTask, identity: Identity, instance: WorkflowInstance | None
+) -> bool | None:
+    """A hint for clients (the engine decides on completion); ``None`` when it cannot be told here."""
     try:
         step = engine.registry.get_graph(task.workflow_name, task.workflow_version).step(task.step_name)
     except (WorkflowNotFoundError, KeyError):
         return None
-    return machine.authorization_error(task, step, identity.user_id, identity.groups) is None
+    started_by = None if instance is None else instance.context.metadata.get("started_by")
+    history = [] if instance is None else instance.context.step_history
+    reason = access.completion_error(
+        step, task, identity.user_id, identity.groups, started_by=started_by, history=history
+    )
+    return reason is None
 
 
 def _instance_view(
@@ -176,7 +185,7 @@ def _instance_view(
 ) -> InstanceView:
     view = InstanceView.from_instance(instance, prefix=gateway.prefix)
     for task_view, task in zip(view.pending_tasks, instance.pending_tasks, strict=True):
-        task_view.can_complete = _can_complete(engine, task, identity)
+        task_view.can_complete = _can_complete(engine, task, identity, instance)
     return view
 
 
@@ -303,7 +312,10 @@ class InstancesController(Controller):
         another; the same key with different data is a 409.
         """
         received_at = datetime.now(UTC)
-        business_key = data.business_key or idempotency_key
+        # An Idempotency-Key is the caller's own: scoped by user, so nobody else's key replays it.
+        business_key = data.business_key or (
+            start_business_key(identity.user_id, idempotency_key) if idempotency_key else None
+        )
         try:
             instance = await gateway.settle(
                 engine.start_workflow(
@@ -312,10 +324,11 @@ class InstancesController(Controller):
                     data.version,
                     business_key=business_key,
                     user_id=identity.user_id,
+                    groups=identity.groups,
                 )
             )
         except SettleTimeout:
-            raise await _start_accepted(engine, gateway, data.workflow_name, business_key) from None
+            raise await _start_accepted(engine, gateway, data.workflow_name, business_key, identity) from None
         # An instance that started before this request arrived was not created by it.
         status = HTTP_200_OK if instance.started_at < received_at else HTTP_201_CREATED
         return Response(
@@ -336,10 +349,15 @@ class InstancesController(Controller):
         cursor: CursorParam = None,
     ) -> InstanceList:
         """Instances, newest first, filtered by definition and status; follow ``next_cursor`` for more."""
-        scope = json.dumps(["instances", workflow_name, status])
+        # What a page holds depends on who asks: a cursor is only good for the same user and groups.
+        scope = json.dumps(["instances", workflow_name, status, identity.user_id, sorted(identity.groups)])
         with _cursor_errors(cursor):
             page = await engine.list_instances(
-                workflow_name=workflow_name, status=status, limit=limit, cursor=gateway.cursors.unwrap(cursor, scope)
+                workflow_name=workflow_name,
+                status=status,
+                limit=limit,
+                cursor=gateway.cursors.unwrap(cursor, scope),
+                caller=identity,
             )
         return InstanceList(
             items=[_instance_view(i, gateway, engine, identity) for i in page.items],
@@ -358,8 +376,9 @@ class InstancesController(Controller):
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
     ) -> InstanceView:
-        """State, data, step history (who completed what, when), pending tasks and error of an instance."""
-        instance = await engine.get_instance(segment_value(instance_id))
+        """State, data, step history (who completed what, when), pending tasks and error of an instance
+        (404 for whoever may not read it, as if it did not exist)."""
+        instance = await engine.get_instance(segment_value(instance_id), caller=identity)
         return _instance_view(instance, gateway, engine, identity)
 
     @post(
@@ -380,17 +399,10 @@ class InstancesController(Controller):
     ) -> InstanceView:
         """Cancel a running instance; allowed to the user who started it and to ``WORKFLOWS_ADMIN_GROUPS``."""
         iid = segment_value(instance_id)
-        instance = await engine.get_instance(iid)
-        started_by = instance.context.metadata.get("started_by")
-        if started_by != identity.user_id and not set(identity.groups) & set(gateway.settings.admin_groups):
-            raise ProblemError(
-                "forbidden",
-                f"User {identity.user_id!r} may not cancel instance {iid!r}: only the user who started it "
-                f"({started_by!r}) or members of {', '.join(map(repr, gateway.settings.admin_groups))} may",
-                instance_id=iid,
-            )
         reason = data.reason if data else ""
-        canceled = await engine.cancel_workflow(iid, f"by {identity.user_id}" + (f": {reason}" if reason else ""))
+        canceled = await engine.cancel_workflow(
+            iid, f"by {identity.user_id}" + (f": {reason}" if reason else ""), caller=identity
+        )
         return _instance_view(canceled, gateway, engine, identity)
 
 
@@ -399,11 +411,12 @@ async def _start_accepted(
     gateway: NamedDependency[Gateway],
     workflow_name: str,
     business_key: str | None,
+    identity: Identity,
 ) -> Accepted:
     detail = "The instance was started but has not settled yet; it goes on in the background"
     if business_key is not None:
         # The newest page holds the instance just started; its business key identifies it.
-        page = await engine.list_instances(workflow_name=workflow_name, limit=50)
+        page = await engine.list_instances(workflow_name=workflow_name, limit=50, caller=identity)
         for instance in page.items:
             if instance.business_key == business_key:
                 return Accepted(instance.id, gateway.prefix + instance_path(instance.id), detail)
@@ -444,7 +457,7 @@ class TasksController(Controller):
             )
         return TaskList(
             items=[
-                TaskView.from_task(t, prefix=gateway.prefix, can_complete=_can_complete(engine, t, identity))
+                TaskView.from_task(t, prefix=gateway.prefix, can_complete=_can_complete(engine, t, identity, None))
                 for t in page.items
             ],
             next_cursor=gateway.cursors.wrap(page.next_cursor, scope),
@@ -465,11 +478,13 @@ class TasksController(Controller):
     ) -> TaskView:
         """The waiting task with its ``form_schema`` and whether the caller may complete it."""
         iid, step = segment_value(instance_id), segment_value(step_name)
-        instance = await engine.get_instance(iid)
+        instance = await engine.get_instance(iid, caller=identity)
         task = next((t for t in instance.pending_tasks if t.step_name == step), None)
         if task is None:
             raise _no_task(engine, instance, step)
-        return TaskView.from_task(task, prefix=gateway.prefix, can_complete=_can_complete(engine, task, identity))
+        return TaskView.from_task(
+            task, prefix=gateway.prefix, can_complete=_can_complete(engine, task, identity, instance)
+        )
 
     @post(
         "/{instance_id:str}/{step_name:str}/complete",
@@ -511,8 +526,9 @@ class TasksController(Controller):
         ``Idempotency-Key`` a retried request returns the first result instead of a 409.
         """
         iid, step = segment_value(instance_id), segment_value(step_name)
-        # Keys are per user: another user's key must not replay that user's result.
-        key = f"{identity.user_id}:{idempotency_key}" if idempotency_key else None
+        # The engine binds the key to (user, instance, step, body): another user's key, or this
+        # key on another request, never replays a result.
+        key = idempotency_key
         try:
             instance = await gateway.settle(
                 engine.complete_human_task(
@@ -609,12 +625,13 @@ async def dev_token(
         ),
     ] = None,
 ) -> DevToken:
-    """A bearer token for any user and groups. Only served on a loopback address in development mode."""
-    from api.auth import DEMO_USERS, DEV_TOKEN_TTL, is_loopback
+    """A bearer token for any user and groups. Development mode only, and only to a client on this
+    machine that does not come through a proxy."""
+    from api.auth import DEMO_USERS, DEV_TOKEN_TTL, dev_token_refusal
 
-    server = request.scope.get("server")
-    if server is not None and not is_loopback(str(server[0])):
-        raise ProblemError("forbidden", "Development tokens are only served on a loopback address")
+    refusal = dev_token_refusal(request.scope, request.headers)
+    if refusal is not None:
+        raise ProblemError("forbidden", refusal[0].upper() + refusal[1:])
     chosen = tuple(g for g in groups.split(",") if g) if groups is not None else DEMO_USERS.get(user, ())
     token = gateway.auth.mint(user, chosen)
     return DevToken(access_token=token, expires_in=int(DEV_TOKEN_TTL.total_seconds()), user=user, groups=list(chosen))

@@ -35,7 +35,13 @@ async def connect(settings: Settings) -> Client:
 def build_engine(settings: Settings, client: Client, registry: WorkflowRegistry) -> ExecutionEngine:
     """The Temporal engine over ``client``; it answers 202 itself after ``settle_timeout``."""
     return TemporalExecutionEngine(
-        registry, client, settings.task_queue, settle_timeout=settings.settle_timeout, budgets=settings.budgets()
+        registry,
+        client,
+        settings.task_queue,
+        settle_timeout=settings.settle_timeout,
+        budgets=settings.budgets(),
+        admin_groups=settings.admin_groups,
+        completion_signals=settings.completion_signals,
     )
 
 

@@ -20,6 +20,7 @@ from uuid import UUID
 
 __all__ = [
     "BudgetExceededError",
+    "CancelNotAllowedError",
     "ConditionError",
     "DefinitionNotLoadedError",
     "EngineUnavailableError",
@@ -28,20 +29,28 @@ __all__ = [
     "HumanTaskError",
     "IdempotencyKeyConflictError",
     "InitialDataError",
-    "InvalidQueryError",
     "InputTooDeepError",
+    "InvalidQueryError",
     "InvalidTransitionError",
+    "PauseNotAllowedError",
     "PayloadCodecError",
     "SettleTimeoutError",
     "StepExecutionError",
+    "StaleRevisionError",
     "StepNotWaitingError",
     "TaskAlreadyCompletedError",
+    "TaskClaimedError",
+    "TaskOperationNotAllowedError",
     "TaskNotFoundError",
     "UnauthorizedTaskError",
+    "WebhookAlreadyDeliveredError",
+    "WebhookSecretError",
     "WorkflowAlreadyCompletedError",
     "WorkflowAlreadyExistsError",
     "WorkflowInstanceNotFoundError",
     "WorkflowNotFoundError",
+    "WorkflowNotPausedError",
+    "WorkflowPausedError",
     "WorkflowValidationError",
     "WorkflowsError",
 ]
@@ -350,6 +359,68 @@ class UnauthorizedTaskError(HumanTaskError, PermissionError):
         super().__init__(f"User {user_id!r} may not complete step {step_name!r}: {reason}")
 
 
+class TaskClaimedError(StepNotWaitingError):
+    """Someone else has claimed the task: only they may complete it (or it cannot be claimed again).
+
+    Attributes:
+        claimed_by: Who holds the claim.
+    """
+
+    http_status: ClassVar[int] = 409
+    problem_code: ClassVar[str] = "task-claimed"
+
+    def __init__(self, instance_id: str | UUID, step_name: str, claimed_by: str | None = None) -> None:
+        super().__init__(instance_id, step_name, f"it is claimed by {claimed_by!r}")
+        self.claimed_by = claimed_by
+
+
+class TaskOperationNotAllowedError(HumanTaskError, PermissionError):
+    """The user may not perform this operation (claim, reassign, delegate, ...) on the task.
+
+    Attributes:
+        instance_id: The instance.
+        step_name: The step.
+        user_id: The user refused.
+        operation: The operation.
+        task_id: ``<instance id>/<step name>``.
+    """
+
+    http_status: ClassVar[int] = 403
+    problem_code: ClassVar[str] = "not-allowed"
+
+    def __init__(self, instance_id: str | UUID, step_name: str, user_id: str | None, operation: str, reason: str) -> None:
+        self.instance_id = str(instance_id)
+        self.step_name = step_name
+        self.user_id = user_id
+        self.operation = operation
+        self.task_id = _task_id(self.instance_id, step_name)
+        super().__init__(f"User {user_id!r} may not {operation} step {step_name!r}: {reason}")
+
+
+class StaleRevisionError(HumanTaskError):
+    """The request was made on a revision of the instance that is no longer current (HTTP 412).
+
+    Attributes:
+        instance_id: The instance.
+        step_name: The step.
+        expected: The revision the caller saw.
+        current: The instance's revision now.
+    """
+
+    http_status: ClassVar[int] = 412
+    problem_code: ClassVar[str] = "revision-mismatch"
+
+    def __init__(self, instance_id: str | UUID, step_name: str, expected: str, current: str) -> None:
+        self.instance_id = str(instance_id)
+        self.step_name = step_name
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"Instance {instance_id!r} changed since revision {expected!r} (now {current!r}); "
+            f"nothing was applied to step {step_name!r}: read it again and decide on the current revision"
+        )
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One failing field of a form submission.
@@ -453,3 +524,90 @@ class InvalidQueryError(WorkflowsError, ValueError):
 
     http_status: ClassVar[int] = 400
     problem_code: ClassVar[str] = "invalid-query"
+
+
+class WorkflowPausedError(WorkflowsError, ValueError):
+    """The instance is paused: it refuses completions, webhook deliveries and a second pause
+    until it is resumed (its timers keep counting meanwhile).
+
+    Attributes:
+        instance_id: The paused instance.
+        action: What was refused.
+    """
+
+    http_status: ClassVar[int] = 409
+    problem_code: ClassVar[str] = "instance-paused"
+
+    def __init__(self, instance_id: str, action: str) -> None:
+        self.instance_id = instance_id
+        self.action = action
+        super().__init__(f"Workflow instance {instance_id!r} is paused: {action} is refused until it is resumed")
+
+
+class WorkflowNotPausedError(WorkflowsError, ValueError):
+    """``resume_workflow`` on an instance that is not paused."""
+
+    http_status: ClassVar[int] = 409
+    problem_code: ClassVar[str] = "instance-not-paused"
+
+    def __init__(self, instance_id: str, status: str) -> None:
+        self.instance_id = instance_id
+        self.status = status
+        super().__init__(f"Workflow instance {instance_id!r} is not paused (it is {status})")
+
+
+class WebhookSecretError(WorkflowsError, PermissionError):
+    """A webhook callback came without the instance's callback secret, or with another one."""
+
+    http_status: ClassVar[int] = 403
+    problem_code: ClassVar[str] = "webhook-secret-invalid"
+
+    def __init__(self, instance_id: str, step_name: str) -> None:
+        self.instance_id = instance_id
+        self.step_name = step_name
+        super().__init__(f"Webhook callback for step {step_name!r} of {instance_id!r}: the secret is missing or wrong")
+
+
+class WebhookAlreadyDeliveredError(StepNotWaitingError):
+    """The webhook step received its callback already; a callback is taken exactly once."""
+
+    http_status: ClassVar[int] = 409
+    problem_code: ClassVar[str] = "webhook-already-delivered"
+
+    def __init__(self, instance_id: str, step_name: str) -> None:
+        super().__init__(instance_id, step_name, "its webhook callback was delivered already")
+
+
+class CancelNotAllowedError(WorkflowsError, PermissionError):
+    """The caller may read the instance but not cancel it (only its starter and the admin groups may).
+
+    Attributes:
+        instance_id: The instance.
+        user_id: The caller.
+    """
+
+    http_status: ClassVar[int] = 403
+    problem_code: ClassVar[str] = "forbidden"
+
+    def __init__(self, instance_id: str, user_id: str | None, reason: str) -> None:
+        self.instance_id = instance_id
+        self.user_id = user_id
+        super().__init__(f"User {user_id!r} may not cancel instance {instance_id!r}: {reason}")
+
+
+class PauseNotAllowedError(WorkflowsError, PermissionError):
+    """The caller may read the instance but not pause or resume it (its starter and the admin
+    groups may).
+
+    Attributes:
+        instance_id: The instance.
+        user_id: The caller.
+    """
+
+    http_status: ClassVar[int] = 403
+    problem_code: ClassVar[str] = "forbidden"
+
+    def __init__(self, instance_id: str, user_id: str | None, reason: str) -> None:
+        self.instance_id = instance_id
+        self.user_id = user_id
+        super().__init__(f"User {user_id!r} may not pause or resume instance {instance_id!r}: {reason}")

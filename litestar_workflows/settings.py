@@ -6,7 +6,7 @@ Temporal connection variables use Temporal's own conventional names.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -36,7 +36,9 @@ class Settings(BaseSettings):
             embedded Temporal dev server (bound to 127.0.0.1).
         dev_temporal_ui_port: ``DEV_TEMPORAL_UI_PORT`` — ``litestar-workflows dev``: port of the Temporal Web UI.
         dev_data_dir: ``DEV_DATA_DIR`` — ``litestar-workflows dev``: directory of the SQLite database,
-            the logs and the dev signing secret (instances survive a restart).
+            the logs, the dev signing secret and the dev encryption key (instances survive a restart).
+        dev_worker_metrics_port: ``DEV_WORKER_METRICS_PORT`` — ``litestar-workflows dev``: port of the
+            worker's Prometheus metrics.
         dev_ready_timeout: ``DEV_READY_TIMEOUT`` — ``litestar-workflows dev``: seconds each process may
             take to become ready.
         dev_stop_timeout: ``DEV_STOP_TIMEOUT`` — ``litestar-workflows dev``: seconds each process may take
@@ -51,6 +53,15 @@ class Settings(BaseSettings):
         jwt_issuer: ``WORKFLOWS_JWT_ISSUER`` — gateway: required ``iss`` claim, if set.
         jwt_audience: ``WORKFLOWS_JWT_AUDIENCE`` — gateway: required ``aud`` claim, if set.
         jwt_groups_claim: ``WORKFLOWS_JWT_GROUPS_CLAIM`` — gateway: claim listing the user's groups (``groups``).
+        dev_jwt_secret: ``WORKFLOWS_DEV_JWT_SECRET`` — gateway, development mode only: the dev stack's throwaway
+            key that signs and verifies demo tokens (``WORKFLOWS_JWT_SECRET`` is ignored in that mode).
+        jwt_leeway: ``WORKFLOWS_JWT_LEEWAY`` — gateway: seconds of clock skew tolerated on ``exp``/``iat``/``nbf``
+            (``10``; at most 300).
+        completion_signals: ``WORKFLOWS_COMPLETION_SIGNALS`` — whether instances accept the completion
+            *signal* (it reaches Temporal without passing the gateway's authentication; see docs/security.md).
+            Fixed into each instance at its start.
+        schema_public: ``WORKFLOWS_SCHEMA_PUBLIC`` — gateway: ``/schema`` (the OpenAPI document, with every
+            form) is served without a token; off by default, it then needs one like the routes it documents.
         dev_tokens: ``WORKFLOWS_DEV_TOKENS`` — gateway: local development mode, ``GET /dev/token`` mints tokens
             for demo users; the gateway refuses to start in this mode unless bound to a loopback address.
         admin_groups: ``WORKFLOWS_ADMIN_GROUPS`` — gateway: groups allowed to cancel any instance
@@ -62,6 +73,8 @@ class Settings(BaseSettings):
         retry_after: ``WORKFLOWS_RETRY_AFTER`` — gateway: seconds advertised in ``Retry-After`` on 503.
         cors_origins: ``WORKFLOWS_CORS_ORIGINS`` — gateway: allowed CORS origins (comma-separated); CORS is
             off when empty (the default).
+        temporal_ui_url: ``WORKFLOWS_TEMPORAL_UI_URL`` — gateway: base URL of the Temporal Web UI; the task
+            UI's instance pages link to it when set (``litestar-workflows dev`` sets it).
         budget_completion_bytes: ``WORKFLOWS_BUDGET_COMPLETION_BYTES`` — form data of one completion
             (bytes of JSON; see docs/reliability.md for every budget and why).
         budget_comment_bytes: ``WORKFLOWS_BUDGET_COMMENT_BYTES`` — comment of one completion.
@@ -69,6 +82,26 @@ class Settings(BaseSettings):
         budget_instance_data_bytes: ``WORKFLOWS_BUDGET_INSTANCE_DATA_BYTES`` — an instance's data as a whole.
         budget_step_output_bytes: ``WORKFLOWS_BUDGET_STEP_OUTPUT_BYTES`` — what one machine step returns.
         budget_max_depth: ``WORKFLOWS_BUDGET_MAX_DEPTH`` — nesting depth of JSON a caller sends.
+        codec_keys: ``WORKFLOWS_CODEC_KEYS`` — payload encryption keys ``<id>:<base64 of 32 bytes>``,
+            comma-separated, newest (encrypting) first; empty: payloads are not encrypted. Worker, gateway
+            and set-up must get the same keys.
+        codec_keys_file: ``WORKFLOWS_CODEC_KEYS_FILE`` — a file with more keys in the same form (one a line).
+        codec_cors_origins: ``WORKFLOWS_CODEC_CORS_ORIGINS`` — gateway: origin(s) of the Temporal Web UI that
+            may call the codec server (``/codec/encode``, ``/codec/decode``).
+        codec_operator_groups: ``WORKFLOWS_CODEC_OPERATOR_GROUPS`` — gateway: groups whose tokens may use the
+            codec server (``operators``).
+        codec_allow_anonymous: ``WORKFLOWS_CODEC_ALLOW_ANONYMOUS`` — gateway: the codec server accepts requests
+            without a token; only together with ``WORKFLOWS_DEV_TOKENS`` (loopback), for the dev server's UI.
+        metrics: ``WORKFLOWS_METRICS`` — gateway: serve Prometheus metrics at ``/metrics``.
+        metrics_refresh_interval: ``WORKFLOWS_METRICS_REFRESH_INTERVAL`` — gateway: seconds between the
+            visibility counts of waiting and overdue tasks.
+        metrics_overdue_after: ``WORKFLOWS_METRICS_OVERDUE_AFTER`` — seconds after which a waiting task of a
+            step without a deadline counts as overdue.
+        worker_metrics_bind: ``WORKER_METRICS_BIND`` — worker: ``host:port`` of the SDK's Prometheus endpoint.
+        worker_health_bind: ``WORKER_HEALTH_BIND`` — worker: ``host:port`` of ``/health`` and ``/ready``.
+        tracing: ``WORKFLOWS_TRACING`` — OpenTelemetry traces (exported by OTLP when
+            ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set); on by itself when that variable is set.
+        log_format: ``WORKFLOWS_LOG_FORMAT`` — ``text`` or ``json`` (one object a line) for worker and gateway.
     """
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
@@ -94,6 +127,10 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = Field(None, validation_alias="WORKFLOWS_JWT_ISSUER")
     jwt_audience: str | None = Field(None, validation_alias="WORKFLOWS_JWT_AUDIENCE")
     jwt_groups_claim: str = Field("groups", validation_alias="WORKFLOWS_JWT_GROUPS_CLAIM")
+    dev_jwt_secret: str | None = Field(None, validation_alias="WORKFLOWS_DEV_JWT_SECRET", repr=False)
+    jwt_leeway: float = Field(10.0, ge=0, le=300, validation_alias="WORKFLOWS_JWT_LEEWAY")
+    completion_signals: bool = Field(True, validation_alias="WORKFLOWS_COMPLETION_SIGNALS")
+    schema_public: bool = Field(False, validation_alias="WORKFLOWS_SCHEMA_PUBLIC")
     dev_tokens: bool = Field(False, validation_alias="WORKFLOWS_DEV_TOKENS")
     admin_groups: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["admins"], validation_alias="WORKFLOWS_ADMIN_GROUPS"
@@ -105,11 +142,37 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="WORKFLOWS_CORS_ORIGINS"
     )
+    temporal_ui_url: str | None = Field(None, max_length=2000, validation_alias="WORKFLOWS_TEMPORAL_UI_URL")
 
     @field_validator("admin_groups", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         # Environment variables carry lists as "a,b,c"; Python callers may pass a real list.
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    # --- operations (docs/operations.md): encryption, codec server, metrics, traces, logs ------------
+    codec_keys: str | None = Field(None, validation_alias="WORKFLOWS_CODEC_KEYS", repr=False)
+    codec_keys_file: str | None = Field(None, validation_alias="WORKFLOWS_CODEC_KEYS_FILE")
+    codec_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="WORKFLOWS_CODEC_CORS_ORIGINS"
+    )
+    codec_operator_groups: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["operators"], validation_alias="WORKFLOWS_CODEC_OPERATOR_GROUPS"
+    )
+    codec_allow_anonymous: bool = Field(False, validation_alias="WORKFLOWS_CODEC_ALLOW_ANONYMOUS")
+    metrics: bool = Field(False, validation_alias="WORKFLOWS_METRICS")
+    metrics_refresh_interval: float = Field(60.0, ge=1, validation_alias="WORKFLOWS_METRICS_REFRESH_INTERVAL")
+    metrics_overdue_after: float = Field(86_400.0, gt=0, validation_alias="WORKFLOWS_METRICS_OVERDUE_AFTER")
+    worker_metrics_bind: str | None = Field(None, validation_alias="WORKER_METRICS_BIND")
+    worker_health_bind: str | None = Field(None, validation_alias="WORKER_HEALTH_BIND")
+    tracing: bool = Field(False, validation_alias="WORKFLOWS_TRACING")
+    log_format: Literal["text", "json"] = Field("text", validation_alias="WORKFLOWS_LOG_FORMAT")
+
+    @field_validator("codec_cors_origins", "codec_operator_groups", mode="before")
+    @classmethod
+    def _split_operations_lists(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
@@ -151,5 +214,6 @@ class Settings(BaseSettings):
     dev_temporal_port: int = Field(7233, ge=1, le=65535, validation_alias="DEV_TEMPORAL_PORT")
     dev_temporal_ui_port: int = Field(8233, ge=1, le=65535, validation_alias="DEV_TEMPORAL_UI_PORT")
     dev_data_dir: str = Field(".data", validation_alias="DEV_DATA_DIR")
+    dev_worker_metrics_port: int = Field(9464, ge=1, le=65535, validation_alias="DEV_WORKER_METRICS_PORT")
     dev_ready_timeout: float = Field(60.0, gt=0, validation_alias="DEV_READY_TIMEOUT")
     dev_stop_timeout: float = Field(10.0, gt=0, validation_alias="DEV_STOP_TIMEOUT")

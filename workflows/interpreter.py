@@ -23,8 +23,13 @@ from temporalio.exceptions import ActivityError, ApplicationError, RetryState, T
 
 with workflow.unsafe.imports_passed_through():
     from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
-    from litestar_workflows.exceptions import StepNotWaitingError, WorkflowAlreadyExistsError, WorkflowsError
-    from litestar_workflows.rules import budgets, machine
+    from litestar_workflows.exceptions import (
+        IdempotencyKeyConflictError,
+        StepNotWaitingError,
+        WorkflowAlreadyExistsError,
+        WorkflowsError,
+    )
+    from litestar_workflows.rules import access, budgets, idempotency, machine
     from litestar_workflows.rules.budgets import SizeBudgets
     from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
     from litestar_workflows.rules.state import InstanceState, PendingTask, RejectedInput
@@ -35,11 +40,13 @@ with workflow.unsafe.imports_passed_through():
         ERROR_DEFINITION_NOT_LOADED,
         ERROR_INSTANCE_FAILED,
         ERROR_OUTPUT_OVER_BUDGET,
+        PATCH_PARTICIPANTS,
         QUERY_STATE,
         SA_BUSINESS_KEY,
         SA_DEFINITION_NAME,
         SA_DEFINITION_VERSION,
         SA_INSTANCE_STATUS,
+        SA_PARTICIPANTS,
         SA_PENDING_STEPS,
         SA_WAITING_ON,
         SA_WAITING_SINCE,
@@ -55,6 +62,8 @@ with workflow.unsafe.imports_passed_through():
         data_digest,
         error_details,
     )
+    from litestar_workflows.temporal.metrics import InstanceMetrics
+    from workflows.waits import InterpreterWaits
 
 __all__ = ["InterpreterWorkflow"]
 
@@ -67,6 +76,8 @@ _PATCH_BUDGETS = "size-budgets"
 # Activities heartbeat (activities/steps.py), so an attempt whose worker died is retried
 # after this long instead of after the step's whole timeout (minutes by default).
 _HEARTBEAT_TIMEOUT = 30.0
+# Rejected completion signals kept in the state (the newest).
+_MAX_REJECTED = 20
 
 
 def _application_error(error: WorkflowsError) -> ApplicationError:
@@ -88,7 +99,7 @@ def _task_assignment(task: PendingTask) -> str:
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
-class InterpreterWorkflow:
+class InterpreterWorkflow(InterpreterWaits):
     """Interprets the graph snapshot in its input; one execution is one instance."""
 
     @workflow.init
@@ -122,7 +133,11 @@ class InterpreterWorkflow:
                 workflow.now(),
                 business_key=input.business_key,
                 started_by=input.started_by,
+                started_by_groups=input.started_by_groups,
             )
+        # Domain metrics (not recorded while replaying; issues no command).
+        self._metrics = InstanceMetrics(input.graph, self._state, fresh=input.state is None)
+        self._init_waits(input)
 
     # --- main loop --------------------------------------------------------------------------
 
@@ -153,10 +168,12 @@ class InterpreterWorkflow:
                 machine.cancel_instance(state, workflow.cancellation_reason() or "", workflow.now())
             self._stop()
             self._publish()
+            await self._drain_events()
             await workflow.wait_condition(workflow.all_handlers_finished)
             raise
         self._stop()
         self._publish()
+        await self._drain_events()
         await workflow.wait_condition(lambda: workflow.all_handlers_finished() or self._crash is not None)
         self._raise_crash()
         if state.status == WorkflowStatus.FAILED:
@@ -178,7 +195,7 @@ class InterpreterWorkflow:
         state = self._state
 
         def quiet() -> bool:
-            return not self._inflight and not self._claims and workflow.all_handlers_finished()
+            return not self._inflight and not self._claims and workflow.all_handlers_finished() and self._events_idle()
 
         self._draining = True
         await workflow.wait_condition(
@@ -197,6 +214,9 @@ class InterpreterWorkflow:
                     state=state,
                     budgets=self._input.budgets,
                     initial_data_digest=self._digest,
+                    started_by_groups=self._input.started_by_groups,
+                    completion_signals=self._input.completion_signals,
+                    emit_events=self._input.emit_events,
                 ),
                 search_attributes=workflow.info().typed_search_attributes,
             )
@@ -213,7 +233,9 @@ class InterpreterWorkflow:
         now = workflow.now()
         for name in list(self._state.running):
             step = self._graph.step(name)
-            self._dispatch([machine.Activation(name, step.kind, needs_guard=step.is_human)])
+            kind = StepType.MACHINE if step.runs_code else step.kind
+            self._dispatch([machine.Activation(name, kind, needs_guard=step.is_human)])
+        self._rearm_timers()
         for task in self._state.pending:
             if task.deadline_at is not None:
                 # A deadline that passed during the hand-over fires at once (timers must be positive).
@@ -244,6 +266,8 @@ class InterpreterWorkflow:
                     self._spawn(self._run_step(act))
             elif act.deadline_seconds is not None:
                 self._start_timer(act.step_name, act.deadline_seconds)
+            else:
+                self._dispatch_wait(act)
 
     def _after(self, activations: list[machine.Activation]) -> None:
         """Act on what a transition returned and show the new state."""
@@ -377,10 +401,17 @@ class InterpreterWorkflow:
         machine.validate_completion(
             self._graph, self._state, request.step_name, request.user_id, request.groups, request.data
         )
+        if request.idempotency_key is not None and request.request_digest is not None:
+            scoped = idempotency.scoped_key(request.user_id, request.idempotency_key)
+            if idempotency.key_conflicts(self._state, scoped, request.request_digest):
+                raise IdempotencyKeyConflictError(self._state.instance_id, request.step_name, request.idempotency_key)
 
     async def _complete(self, request: CompleteHumanTask) -> None:
         """Apply a validated completion. Claims the step before the first ``await``."""
         state, name = self._state, request.step_name
+        if request.idempotency_key is not None and request.request_digest is not None:
+            scoped = idempotency.scoped_key(request.user_id, request.idempotency_key)
+            idempotency.remember_key(state, scoped, request.request_digest)
         self._cancel_timer(name)
         evaluate: machine.CallableEvaluator | None = None
         if any(edge.callable_name for edge in self._graph.outgoing(name)):
@@ -406,6 +437,7 @@ class InterpreterWorkflow:
             workflow.now(),
             comment=request.comment,
             evaluate_callable=evaluate,
+            groups=request.groups,
         )
         self._after(activations)
 
@@ -479,9 +511,13 @@ class InterpreterWorkflow:
     async def complete_human_task_signal(self, request: CompleteHumanTask) -> None:
         """Same as the update, for callers that can only signal; rejections go to ``state.rejected``."""
         try:
+            if not self._input.completion_signals:
+                raise WorkflowsError("completion signals are turned off (WORKFLOWS_COMPLETION_SIGNALS=false)")
             self._validate(request, check_budgets=workflow.patched(_PATCH_BUDGETS))
         except WorkflowsError as exc:
-            self._state.rejected.append(RejectedInput(request.step_name, request.user_id, str(exc), workflow.now()))
+            rejected = self._state.rejected
+            rejected.append(RejectedInput(request.step_name, request.user_id, str(exc), workflow.now()))
+            del rejected[:-_MAX_REJECTED]  # the newest only: anyone who can signal could grow it
             return
         await self._complete(request)
 
@@ -536,6 +572,8 @@ class InterpreterWorkflow:
             (SA_WAITING_ON, waiting_on),
             (SA_WAITING_SINCE, min((t.since for t in state.pending), default=None)),
         ]
+        if workflow.patched(PATCH_PARTICIPANTS):
+            wanted.append((SA_PARTICIPANTS, access.participant_entries(state, self._graph)))
         updates: list[SearchAttributeUpdate[Any]] = []
         for key, value in wanted:
             empty = value is None or value == []
@@ -547,6 +585,8 @@ class InterpreterWorkflow:
         if updates:
             workflow.upsert_search_attributes(updates)
         workflow.set_current_details(self._details())
+        self._emit_events()
+        self._metrics.observe(state)
 
     def _details(self) -> str:
         state = self._state
@@ -557,7 +597,7 @@ class InterpreterWorkflow:
             return f"failed{where}: {state.error}"
         if state.status == WorkflowStatus.CANCELED:
             return state.error or "canceled"
-        lines = []
+        lines = self._wait_details()
         for task in state.pending:
             line = f"waiting for {task.step_name} — {_task_assignment(task)} — since {_fmt_time(task.since)}"
             if task.deadline_at is not None:

@@ -32,6 +32,7 @@ class StepExecution:
             data a step saw is the instance data at ``started_at``).
         output_data: Published field, accepted for 0.3.3 code; our engines leave it ``None`` (a
             machine step's return value is ``result``, a human step's form is ``data``).
+        completed_by_groups: Groups of ``completed_by``, from their token.
     """
 
     step_name: str
@@ -46,6 +47,7 @@ class StepExecution:
     attempts: int = 1
     input_data: dict[str, Any] | None = None
     output_data: dict[str, Any] | None = None
+    completed_by_groups: list[str] | None = None
 
 
 @dataclass

@@ -8,7 +8,7 @@ attributes); the rules in :mod:`litestar_workflows.rules` only ever see the froz
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
@@ -18,6 +18,7 @@ from litestar_workflows.rules.forms import check_form_schema
 from litestar_workflows.rules.machine import select_targets
 from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec, is_semver, to_mermaid
 from litestar_workflows.steps.base import BaseHumanStep, BaseMachineStep, BaseStep
+from litestar_workflows.steps.kinds import expand_step_kinds, is_step_kind, step_kind_errors, step_kind_fields
 
 if TYPE_CHECKING:
     from litestar_workflows.core.context import WorkflowContext
@@ -127,6 +128,10 @@ class WorkflowDefinition:
         initial_step: Step executed first.
         terminal_steps: Steps that end their branch; the instance completes when every
             branch has ended.
+        input_schema: JSON Schema the initial data must satisfy; checked at start, every failing
+            field reported (``None``: any JSON object).
+        visible_to_groups: Groups that may read every instance, beyond its participants (see
+            :mod:`litestar_workflows.rules.access`).
     """
 
     name: str
@@ -136,12 +141,19 @@ class WorkflowDefinition:
     edges: list[Edge] = field(default_factory=list)
     initial_step: str = ""
     terminal_steps: set[str] = field(default_factory=set)
+    input_schema: dict[str, Any] | None = None
+    visible_to_groups: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         # Defensive copies: a registered definition must not change under a running instance.
-        self.steps = {key: _named(key, step) for key, step in self.steps.items()}
-        self.edges = [e.resolved(self.steps) if isinstance(e, Edge) else e for e in self.edges]
+        given = dict(self.steps)  # edges naming a step object resolve by identity against these
+        self.steps = {key: _named(key, step) for key, step in given.items()}
+        self.edges = [e.resolved(given) if isinstance(e, Edge) else e for e in self.edges]
         self.terminal_steps = set(self.terminal_steps)
+        # Groups become their member steps; parallel gateways get their branch edges.
+        self.steps, self.edges, self.terminal_steps = expand_step_kinds(
+            self.steps, self.edges, self.terminal_steps, Edge
+        )
 
     def validate(self) -> list[str]:
         """Every problem of the definition, one sentence each (empty when it is valid)."""
@@ -221,7 +233,10 @@ def compile_definition(definition: WorkflowDefinition) -> GraphSpec:
             "has_guard": step.has_guard,
             "implementation": f"{type(step).__module__}.{type(step).__qualname__}",
         }
-        if isinstance(step, BaseHumanStep):
+        kind_fields = step_kind_fields(step)
+        if kind_fields is not None:
+            steps.append(StepSpec(**kind_fields, **common))
+        elif isinstance(step, BaseHumanStep):
             steps.append(
                 StepSpec(
                     kind=StepType.HUMAN,
@@ -232,6 +247,9 @@ def compile_definition(definition: WorkflowDefinition) -> GraphSpec:
                     candidate_groups=tuple(step.candidate_groups),
                     deadline_seconds=step.deadline.total_seconds() if step.deadline else None,
                     on_deadline=step.on_deadline,
+                    exclude_starter=bool(step.exclude_starter),
+                    exclude_completers_of=tuple(step.exclude_completers_of),
+                    assignee_not_starter=bool(step.assignee_not_starter),
                     **common,
                 )
             )
@@ -268,6 +286,8 @@ def compile_definition(definition: WorkflowDefinition) -> GraphSpec:
         edges=edges,
         initial_step=definition.initial_step,
         terminal_steps=tuple(sorted(definition.terminal_steps)),
+        input_schema=definition.input_schema,
+        visible_to_groups=tuple(definition.visible_to_groups),
     )
 
 
@@ -298,6 +318,7 @@ def validate_definition(definition: WorkflowDefinition) -> list[str]:
         elif edge.condition is not None and not callable(edge.condition):
             errors.append(f"edge {i} ({edge.source!r} -> {edge.target!r}): condition must be a string or a callable")
     for key, step in steps.items():
+        errors.extend(step_kind_errors(key, step, steps, definition.edges))
         if isinstance(step, BaseHumanStep):
             if step.form_schema is not None:
                 if not isinstance(step.form_schema, dict):
@@ -311,13 +332,24 @@ def validate_definition(definition: WorkflowDefinition) -> list[str]:
                 errors.append(f"human step {key!r}: on_deadline {step.on_deadline!r} is not a step")
             if step.deadline is not None and step.deadline.total_seconds() <= 0:
                 errors.append(f"human step {key!r}: deadline must be positive")
+            for earlier in step.exclude_completers_of:
+                if not isinstance(steps.get(earlier), BaseHumanStep):
+                    errors.append(f"human step {key!r}: exclude_completers_of names {earlier!r}, not a human step")
+            if step.assignee_not_starter and not step.assignee_key:
+                errors.append(f"human step {key!r}: assignee_not_starter needs an assignee_key")
         elif isinstance(step, BaseMachineStep):
             if step.retry_policy.max_attempts < 1:
                 errors.append(f"machine step {key!r}: retry_policy.max_attempts must be at least 1")
             if step.timeout.total_seconds() <= 0:
                 errors.append(f"machine step {key!r}: timeout must be positive")
-        else:
+        elif not is_step_kind(step):
             errors.append(f"step {key!r} must derive from BaseMachineStep or BaseHumanStep")
+    if definition.input_schema is not None:
+        if not isinstance(definition.input_schema, dict):
+            errors.append("input_schema must be a JSON object")
+        else:
+            problems = check_form_schema(definition.input_schema)
+            errors.extend(f"input_schema is not a valid JSON Schema: {p}" for p in problems)
     if errors:
         # The graph checks below assume the references above are sound.
         return errors

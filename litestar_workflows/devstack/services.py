@@ -13,7 +13,14 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from litestar_workflows.devstack.config import _REMOTE_ONLY_ENV, HOST, DevStackConfig, DevStackError, dev_jwt_secret
+from litestar_workflows.devstack.config import (
+    _REMOTE_ONLY_ENV,
+    HOST,
+    DevStackConfig,
+    DevStackError,
+    dev_codec_keys,
+    dev_jwt_secret,
+)
 from litestar_workflows.devstack.supervisor import Service
 from litestar_workflows.temporal.setup import custom_search_attributes
 
@@ -160,6 +167,9 @@ def temporal_command(config: DevStackConfig, temporal_cli: Path) -> list[str]:
         str(config.ui_port),
         "--log-level",
         "warn",
+        # The Web UI decrypts payloads through the gateway's codec server (docs/operations.md).
+        "--ui-codec-endpoint",
+        f"{config.gateway_url}/codec",
     ]
     if config.namespace != "default":
         argv += ["--namespace", config.namespace]
@@ -200,15 +210,24 @@ def default_services(config: DevStackConfig, environ: Mapping[str, str] | None =
         DevStackError: The Temporal CLI is not installed.
     """
     env = _child_env(config, os.environ if environ is None else environ)
+    # Payloads are encrypted (your WORKFLOWS_CODEC_KEYS, else the data directory's dev key).
+    env.setdefault("WORKFLOWS_CODEC_KEYS", dev_codec_keys(config))
     probes = _TemporalProbes(config)
+    worker_env = {**env, "WORKER_METRICS_BIND": f"{HOST}:{config.worker_metrics_port}"}
     gateway_env = {
         **env,
         "WORKFLOWS_DEV_TOKENS": "true",
         "WORKFLOWS_HOST": HOST,
         "WORKFLOWS_PORT": str(config.gateway_port),
+        "WORKFLOWS_METRICS": "true",
+        # The dev server's Web UI has no login to forward a token: the codec accepts anonymous calls
+        # (allowed only in dev-token mode, which is loopback-only) from the UI's origin.
+        "WORKFLOWS_CODEC_ALLOW_ANONYMOUS": "true",
+        "WORKFLOWS_CODEC_CORS_ORIGINS": f"http://{HOST}:{config.ui_port},http://localhost:{config.ui_port}",
     }
-    if not gateway_env.get("WORKFLOWS_JWT_SECRET"):
-        gateway_env["WORKFLOWS_JWT_SECRET"] = dev_jwt_secret(config)
+    # Demo tokens are signed with the dev stack's own throwaway key, never a production secret.
+    gateway_env.pop("WORKFLOWS_JWT_SECRET", None)
+    gateway_env["WORKFLOWS_DEV_JWT_SECRET"] = dev_jwt_secret(config)
 
     async def gateway_ready() -> bool:
         status, _ = await http_get(config.gateway_port, "/health")
@@ -216,6 +235,6 @@ def default_services(config: DevStackConfig, environ: Mapping[str, str] | None =
 
     return [
         Service("temporal", temporal_command(config, find_temporal_cli()), env, probes.server, color="35"),
-        Service("worker", worker_command(config), env, probes.worker, color="36"),
+        Service("worker", worker_command(config), worker_env, probes.worker, color="36"),
         Service("gateway", gateway_command(config), gateway_env, gateway_ready, color="32"),
     ]

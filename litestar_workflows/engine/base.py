@@ -9,6 +9,7 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.rules.access import Caller, is_offered_to
 
 __all__ = ["ExecutionEngine", "Page", "task_visible_to"]
 
@@ -29,15 +30,8 @@ class Page(Generic[T]):
 
 
 def task_visible_to(task: PendingTask, user: str | None, groups: Collection[str]) -> bool:
-    """Inbox rule: with no filter every task; else tasks assigned to ``user``, offered to one
-    of ``groups``, or open to anyone."""
-    if user is None and not groups:
-        return True
-    return (
-        task.is_unassigned
-        or (user is not None and task.assignee == user)
-        or bool(set(groups) & set(task.candidate_groups))
-    )
+    """Inbox rule: with no filter every task; else :func:`~litestar_workflows.rules.access.is_offered_to`."""
+    return (user is None and not groups) or is_offered_to(task, user, groups)
 
 
 @runtime_checkable
@@ -54,8 +48,11 @@ class ExecutionEngine(Protocol):
         *,
         business_key: str | None = None,
         user_id: str | None = None,
+        groups: Collection[str] = (),
     ) -> WorkflowInstance:
         """Start an instance and return it once it has settled (waiting, completed or failed).
+
+        ``user_id`` and ``groups`` identify the starter and must come from a verified token.
 
         With a ``business_key`` a second start returns the existing instance; different
         initial data raises :class:`~litestar_workflows.exceptions.WorkflowAlreadyExistsError`.
@@ -80,8 +77,12 @@ class ExecutionEngine(Protocol):
         """
         ...
 
-    async def get_instance(self, instance_id: str) -> WorkflowInstance:
-        """Return the current state of an instance."""
+    async def get_instance(self, instance_id: str, *, caller: Caller | None = None) -> WorkflowInstance:
+        """Return the current state of an instance; not found for a ``caller`` who may not read it.
+
+        ``caller=None`` is trusted code (no token involved); every request on behalf of a person
+        must pass their identity.
+        """
         ...
 
     async def list_instances(
@@ -91,8 +92,9 @@ class ExecutionEngine(Protocol):
         status: WorkflowStatus | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        caller: Caller | None = None,
     ) -> Page[WorkflowInstance]:
-        """List instances, newest first."""
+        """List instances ``caller`` may read, newest first (``None``: every instance)."""
         ...
 
     async def list_pending_tasks(
@@ -107,6 +109,8 @@ class ExecutionEngine(Protocol):
         """List waiting human tasks; see :func:`task_visible_to` for the filter rule."""
         ...
 
-    async def cancel_workflow(self, instance_id: str, reason: str = "") -> WorkflowInstance:
-        """Cancel a running instance."""
+    async def cancel_workflow(
+        self, instance_id: str, reason: str = "", *, caller: Caller | None = None
+    ) -> WorkflowInstance:
+        """Cancel a running instance (with a ``caller``: only its starter or an admin may)."""
         ...

@@ -18,14 +18,24 @@ from typing import Any
 from litestar_workflows.core.definition import WorkflowDefinition
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
-from litestar_workflows.engine.base import Page, task_visible_to
+from litestar_workflows.engine.base import Page
 from litestar_workflows.engine.events import EventBus
 from litestar_workflows.engine.local_events import EventRecorder
 from litestar_workflows.engine.local_published import PublishedLocalEngineAPI, refuse_persistence
+from litestar_workflows.engine.local_waits import LocalWaits, timer_kind
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.engine.step_attempt import callable_evaluator, run_step_attempt
-from litestar_workflows.exceptions import WorkflowAlreadyExistsError, WorkflowInstanceNotFoundError
-from litestar_workflows.rules import machine
+from litestar_workflows.exceptions import (
+    CancelNotAllowedError,
+    IdempotencyKeyConflictError,
+    InitialDataError,
+    InvalidQueryError,
+    WorkflowAlreadyExistsError,
+    WorkflowInstanceNotFoundError,
+    WorkflowsError,
+)
+from litestar_workflows.rules import access, idempotency, machine
+from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data, step_output_error
 from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.rules.state import InstanceState, PendingTask, clone_data
@@ -47,7 +57,7 @@ class _Instance:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     inflight: set[asyncio.Task[Any]] = field(default_factory=set)
     timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
-    completions: dict[str, WorkflowInstance] = field(default_factory=dict)
+    completions: dict[str, tuple[str, WorkflowInstance]] = field(default_factory=dict)
     inline: asyncio.Task[Any] | None = None
 
 
@@ -55,7 +65,7 @@ def _offset(cursor: str | None) -> int:
     return int(cursor) if cursor and cursor.isdigit() else 0
 
 
-class LocalExecutionEngine(PublishedLocalEngineAPI):
+class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
     """Runs instances in this process's event loop.
 
     Args:
@@ -64,6 +74,8 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
             :func:`~litestar_workflows.engine.local_published.refuse_persistence`).
         event_bus: Where the instances' events are published (a new :class:`EventBus` if ``None``).
         budgets: Size budgets of the instances (defaults: :class:`SizeBudgets`).
+        admin_groups: Groups that may read and cancel every instance (see
+            :mod:`~litestar_workflows.rules.access`).
     """
 
     def __init__(
@@ -73,11 +85,13 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
         event_bus: EventBus | None = None,
         *,
         budgets: SizeBudgets | None = None,
+        admin_groups: Collection[str] = (),
     ) -> None:
         refuse_persistence(persistence)
         self.event_bus = event_bus if event_bus is not None else EventBus()
         self._events = EventRecorder(self.event_bus)
         self.registry = registry
+        self.admin_groups = tuple(admin_groups)
         self.budgets = budgets or SizeBudgets()
         self._instances: dict[str, _Instance] = {}
         self._background: set[asyncio.Task[Any]] = set()
@@ -92,16 +106,24 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
         *,
         business_key: str | None = None,
         user_id: str | None = None,
+        groups: Collection[str] = (),
     ) -> WorkflowInstance:
         """Start an instance and return it once it has settled.
 
+        ``user_id`` and ``groups`` are the starter's identity (from their token).
+
         Raises:
             WorkflowNotFoundError: No such definition (version).
-            WorkflowAlreadyExistsError: ``business_key`` reused with different data.
+            WorkflowAlreadyExistsError: ``business_key`` reused with different data, or used by
+                an instance the starter may not read.
+            InitialDataError: The data fails the definition's ``input_schema`` or four-eyes options.
         """
         workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
+        problems = access.start_errors(graph, dict(initial_data or {}), user_id)
+        if problems:
+            raise InitialDataError(workflow_name, problems)
         check_initial_data(self.budgets, dict(initial_data or {}))
         data = clone_data(dict(initial_data or {}))
         instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
@@ -109,13 +131,16 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
         if existing is not None:
             if existing.initial_data != data or (version is not None and version != existing.graph.version):
                 raise WorkflowAlreadyExistsError(instance_id, "the business key was used with different data")
+            if not self._readable(existing, None if user_id is None else Caller(user_id, tuple(groups))):
+                raise WorkflowAlreadyExistsError(instance_id, "the business key is already in use")
             return existing.view
         state, activations = machine.start_instance(
-            graph, instance_id, data, _now(), business_key=business_key, started_by=user_id
+            graph, instance_id, data, _now(), business_key=business_key, started_by=user_id, started_by_groups=groups
         )
         record = _Instance(definition, graph, state, WorkflowInstance.from_state(state), data)
         self._instances[instance_id] = record
         self._events.started(state, data)
+        self._arm_secret(record)
         async with record.lock:
             await self._drive(record, activations)
         await self._events.flush()
@@ -134,22 +159,40 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
     ) -> WorkflowInstance:
         """Complete a waiting human step; nothing changes if the request is rejected.
 
-        A repeat with the same ``idempotency_key`` returns a snapshot of the first result.
+        A repeat with the same ``idempotency_key`` by the same user, step and data returns a
+        snapshot of the first result; the same key with another step or data is refused. A
+        refusal for a user who may not read the instance is a not-found.
 
         Raises:
-            WorkflowInstanceNotFoundError: Unknown instance.
+            WorkflowInstanceNotFoundError: Unknown instance (or refused and not readable by the user).
             TaskNotFoundError: No such step.
             StepNotWaitingError: The step is not waiting (``TaskAlreadyCompletedError`` if done).
             UnauthorizedTaskError: The user may not complete it.
             FormValidationError: The data fails the form schema.
+            IdempotencyKeyConflictError: The key was used for another request.
             WorkflowAlreadyCompletedError: The instance has finished.
         """
         record = self._get(instance_id)
         async with record.lock:
-            if idempotency_key is not None and idempotency_key in record.completions:
-                return record.completions[idempotency_key]
-            check_completion(self.budgets, data, comment, record.state.data)
-            machine.validate_completion(record.graph, record.state, step_name, user_id, groups, data)
+            scoped = digest = ""
+            if idempotency_key is not None:
+                scoped = idempotency.scoped_key(user_id, idempotency_key)
+                digest = idempotency.request_digest(step_name, dict(data) if isinstance(data, Mapping) else {}, comment)
+                first = record.completions.get(scoped)
+                if first is not None and first[0] == digest:
+                    return first[1]
+            try:
+                if idempotency_key is not None and idempotency.key_conflicts(record.state, scoped, digest):
+                    raise IdempotencyKeyConflictError(instance_id, step_name, idempotency_key)
+                check_completion(self.budgets, data, comment, record.state.data)
+                machine.validate_completion(record.graph, record.state, step_name, user_id, groups, data)
+            except (WorkflowsError, ValueError):
+                # Why a completion was refused tells that the instance exists: only to its readers.
+                if not self._readable(record, Caller(user_id, tuple(groups))):
+                    raise WorkflowInstanceNotFoundError(instance_id) from None
+                raise
+            if idempotency_key is not None:
+                idempotency.remember_key(record.state, scoped, digest)
             submitted = clone_data(dict(data))
             activations = machine.apply_completion(
                 record.graph,
@@ -160,23 +203,27 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
                 _now(),
                 comment=comment,
                 evaluate_callable=callable_evaluator(record.definition, lambda: record.state.context(step_name)),
+                groups=groups,
             )
             self._events.task_completed(record.state, step_name, user_id, submitted, comment)
             # Only once the completion is applied: a rejected request leaves the deadline armed.
             self._cancel_timer(record, step_name)
             await self._drive(record, activations)
             if idempotency_key is not None:
-                record.completions[idempotency_key] = WorkflowInstance.from_state(copy.deepcopy(record.state))
+                snapshot = WorkflowInstance.from_state(copy.deepcopy(record.state))
+                record.completions[scoped] = (digest, snapshot)
         await self._events.flush()
         return record.view
 
-    async def get_instance(self, instance_id: str) -> WorkflowInstance:
+    async def get_instance(self, instance_id: str, *, caller: Caller | None = None) -> WorkflowInstance:
         """Return the instance (the same object every call returns).
 
+        With a ``caller`` (an identity from a token), an instance they may not read is not found.
+
         Raises:
-            WorkflowInstanceNotFoundError: Unknown instance.
+            WorkflowInstanceNotFoundError: Unknown instance, or not readable by ``caller``.
         """
-        return self._get(instance_id).view
+        return self._readable_record(instance_id, caller).view
 
     async def list_instances(
         self,
@@ -185,13 +232,20 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
         status: WorkflowStatus | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        caller: Caller | None = None,
     ) -> Page[WorkflowInstance]:
-        """List instances, newest first."""
+        """List instances ``caller`` may read, newest first.
+
+        Raises:
+            InvalidQueryError: The caller's identity could not be matched on Temporal either.
+        """
+        self._check_identity(caller)
         found = [
             r.view
             for r in self._instances.values()
             if (workflow_name is None or r.state.workflow_name == workflow_name)
             and (status is None or r.state.status == status)
+            and self._readable(r, caller)
         ]
         found.sort(key=lambda v: (v.started_at, v.id), reverse=True)
         start = _offset(cursor)
@@ -207,36 +261,67 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[PendingTask]:
-        """List waiting human tasks, oldest first."""
+        """List waiting human tasks offered to ``user`` / ``group`` (both ``None``: all), oldest first.
+
+        Raises:
+            InvalidQueryError: The identity could not be matched on Temporal either.
+        """
         groups = {group} if isinstance(group, str) else set(group or ())
+        if user is not None:
+            self._check_identity(Caller(user, tuple(groups)))
         tasks = [
             task
             for r in self._instances.values()
             if workflow_name is None or r.state.workflow_name == workflow_name
             for task in r.state.pending
-            if task_visible_to(task, user, groups)
+            if (user is None and not groups) or access.is_offered_to(task, user, groups)
         ]
         tasks.sort(key=lambda t: (t.since, t.instance_id, t.step_name))
         start = _offset(cursor)
         end = start + limit
         return Page(tasks[start:end], str(end) if end < len(tasks) else None)
 
-    async def cancel_workflow(self, instance_id: str, reason: str = "") -> WorkflowInstance:
+    async def cancel_workflow(
+        self, instance_id: str, reason: str = "", *, caller: Caller | None = None
+    ) -> WorkflowInstance:
         """Cancel an instance; running steps are interrupted.
 
+        With a ``caller``: only the starter and the admin groups may.
+
         Raises:
-            WorkflowInstanceNotFoundError: Unknown instance.
+            WorkflowInstanceNotFoundError: Unknown instance (or not readable by ``caller``).
+            CancelNotAllowedError: ``caller`` may read it but not cancel it.
             WorkflowAlreadyCompletedError: It has already finished.
         """
-        record = self._get(instance_id)
+        record = self._readable_record(instance_id, caller)
+        refusal = access.cancel_error(record.state, caller, self.admin_groups)
+        if refusal is not None and caller is not None:
+            raise CancelNotAllowedError(instance_id, caller.user_id, refusal)
         machine.cancel_instance(record.state, reason, _now())
         self._stop(record)
         record.view.refresh(record.state)
-        self._events.settled(record.state)
+        self._events.settled(record.state, canceled_by=None if caller is None else caller.user_id)
         await self._events.flush()
         return record.view
 
     # --- internals ----------------------------------------------------------------------
+
+    def _readable(self, record: _Instance, caller: Caller | None) -> bool:
+        return access.may_read(record.state, record.graph, caller, self.admin_groups)
+
+    def _readable_record(self, instance_id: str, caller: Caller | None) -> _Instance:
+        record = self._get(instance_id)
+        if not self._readable(record, caller):
+            raise WorkflowInstanceNotFoundError(str(instance_id))
+        return record
+
+    @staticmethod
+    def _check_identity(caller: Caller | None) -> None:
+        # The same identities as TemporalExecutionEngine accepts, so code moves between them.
+        if caller is not None:
+            problem = access.identity_error(caller.user_id, caller.groups)
+            if problem is not None:
+                raise InvalidQueryError(f"This identity cannot be matched in a listing: {problem}")
 
     def _get(self, instance_id: str) -> _Instance:
         record = self._instances.get(str(instance_id))
@@ -272,6 +357,8 @@ class LocalExecutionEngine(PublishedLocalEngineAPI):
                     runnable.append(act)
                 elif act.deadline_seconds is not None:
                     self._schedule_deadline(record, act.step_name, act.deadline_seconds)
+                elif timer_kind(act):
+                    self._schedule_timer(record, act)
             queue = []
             if len(runnable) == 1 and not running:
                 act = runnable[0]

@@ -36,12 +36,13 @@ from litestar_workflows.exceptions import (
     TaskNotFoundError,
     UnauthorizedTaskError,
     WorkflowAlreadyCompletedError,
+    WorkflowPausedError,
 )
-from litestar_workflows.rules import budgets
+from litestar_workflows.rules import access, budgets
 from litestar_workflows.rules.conditions import evaluate_condition
 from litestar_workflows.rules.forms import form_errors
 from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
-from litestar_workflows.rules.state import InstanceState, PendingTask
+from litestar_workflows.rules.state import InstanceState, PendingTask, WaitingStep
 
 __all__ = [
     "Activation",
@@ -118,12 +119,15 @@ class Activation:
             call :func:`open_human_task` or record a ``SKIPPED`` outcome.
         deadline_seconds: For an opened human task with a deadline: when to call
             :func:`apply_deadline`.
+        timer_seconds: For a timer step (kind ``TIMER``): when to call
+            :func:`~litestar_workflows.rules.waits.apply_timer_fired`.
     """
 
     step_name: str
     kind: StepType
     needs_guard: bool = False
     deadline_seconds: float | None = None
+    timer_seconds: float | None = None
 
 
 # --- data -------------------------------------------------------------------------
@@ -180,48 +184,58 @@ def select_targets(
 
 
 def _active(state: InstanceState) -> set[str]:
-    return set(state.running) | set(state.pending_steps)
+    return set(state.running) | set(state.pending_steps) | {w.step_name for w in state.waiting}
 
 
 def _fire(graph: GraphSpec, state: InstanceState, now: datetime) -> list[Activation]:
     activations: list[Activation] = []
+    if state.paused_at is not None:
+        return activations  # a paused instance starts no step; resume_instance fires what arrived
     progressed = True
     while progressed and state.arrivals:
         progressed = False
         for name in sorted(state.arrivals, key=graph.order):
+            if state.status.is_finished:
+                return activations  # a gateway that could not route failed the instance
             active = _active(state)
             if name in active:
                 continue
             live = active | {other for other in state.arrivals if other != name}
             if any(name in graph.reachable_from(token) for token in live):
                 continue
-            activations.append(_activate(graph, state, name, now))
+            activation = _activate(graph, state, name, now)
+            if activation is not None:
+                activations.append(activation)
             progressed = True
         if not progressed and state.arrivals and not _active(state):
             # Joins inside a loop can each wait for a token the other holds; nothing else
             # can move, so fire the first in definition order rather than hang forever.
             first = min(state.arrivals, key=graph.order)
-            activations.append(_activate(graph, state, first, now))
+            activation = _activate(graph, state, first, now)
+            if activation is not None:
+                activations.append(activation)
             progressed = True
     return activations
 
 
-def _activate(graph: GraphSpec, state: InstanceState, name: str, now: datetime) -> Activation:
+def _activate(graph: GraphSpec, state: InstanceState, name: str, now: datetime) -> Activation | None:
     del state.arrivals[name]
     step = graph.step(name)
     state.current_step = name
+    if step.kind in (StepType.TIMER, StepType.WEBHOOK, StepType.GATEWAY) and not step.runs_code:
+        return _activate_wait_or_gateway(graph, state, step, now)
     if step.is_human and not step.has_guard:
         _open(step, state, now)
         return Activation(name, StepType.HUMAN, deadline_seconds=step.deadline_seconds)
     state.running.append(name)
-    return Activation(name, step.kind, needs_guard=step.is_human)
+    return Activation(name, StepType.MACHINE if step.runs_code else step.kind, needs_guard=step.is_human)
 
 
 def _open(step: StepSpec, state: InstanceState, now: datetime) -> None:
-    assignee = step.assignee
-    if step.assignee_key:
-        value = state.data.get(step.assignee_key)
-        assignee = None if value is None else str(value)
+    assignee = access.resolve_assignee(step, state.data)
+    for entry in access.offered_entries(assignee, step.candidate_groups):
+        if entry not in state.participants:
+            state.participants.append(entry)  # an offer keeps the instance readable after it closes
     deadline_at = now + timedelta(seconds=step.deadline_seconds) if step.deadline_seconds else None
     state.pending.append(
         PendingTask(
@@ -245,9 +259,11 @@ def _open(step: StepSpec, state: InstanceState, now: datetime) -> None:
 def _settle(state: InstanceState, now: datetime) -> None:
     if state.status.is_finished:
         return
-    if state.running:
+    if state.paused_at is not None and (state.running or state.pending or state.waiting or state.arrivals):
+        state.status = WorkflowStatus.PAUSED
+    elif state.running:
         state.status = WorkflowStatus.RUNNING
-    elif state.pending:
+    elif state.pending or state.waiting:
         state.status = WorkflowStatus.WAITING
     elif not state.arrivals:
         state.status = WorkflowStatus.COMPLETED
@@ -261,22 +277,97 @@ def _route(
     now: datetime,
     evaluate_callable: CallableEvaluator | None,
 ) -> list[Activation]:
-    if not graph.is_terminal(step_name):
-        try:
-            targets = select_targets(graph, step_name, state.data, evaluate_callable)
-        except ConditionError as exc:
-            fail_instance(state, str(exc), now, step_name=step_name)
-            return []
-        if not targets:
-            conditions = ", ".join(f"{e.target!r} if {e.label}" for e in graph.outgoing(step_name))
-            error = InvalidTransitionError(step_name, reason=f"no outgoing condition holds ({conditions})")
-            fail_instance(state, str(error), now, step_name=step_name)
-            return []
-        for target in targets:
-            state.arrivals[target] = state.arrivals.get(target, 0) + 1
+    if not graph.is_terminal(step_name) and not _add_targets(graph, state, step_name, now, evaluate_callable):
+        return []
     activations = _fire(graph, state, now)
     _settle(state, now)
     return activations
+
+
+# --- timer, webhook and gateway steps ----------------------------------------------
+
+
+def _activate_wait_or_gateway(
+    graph: GraphSpec, state: InstanceState, step: StepSpec, now: datetime
+) -> Activation | None:
+    """Activate a step that runs no code: a fixed timer or a webhook starts waiting; a parallel
+    gateway routes at once (its edges fan out; joins follow the token rule)."""
+    if step.kind == StepType.GATEWAY:
+        budgets.remember(
+            state, StepExecution(step_name=step.name, status=StepStatus.SUCCEEDED, started_at=now, completed_at=now)
+        )
+        if not graph.is_terminal(step.name):
+            _add_targets(graph, state, step.name, now, None)
+        return None
+    if step.kind == StepType.TIMER:
+        return _open_timer(state, step, step.timer_seconds or 0.0, now)
+    state.waiting.append(WaitingStep(step.name, StepType.WEBHOOK, since=now, callback_key=step.callback_key))
+    budgets.remember(state, StepExecution(step_name=step.name, status=StepStatus.WAITING, started_at=now))
+    return Activation(step.name, StepType.WEBHOOK)
+
+
+def _open_timer(state: InstanceState, step: StepSpec, seconds: float, now: datetime) -> Activation:
+    # A timer must be positive on Temporal; a zero or negative duration fires at once.
+    seconds = max(seconds, 0.001)
+    until = now + timedelta(seconds=seconds)
+    state.waiting.append(WaitingStep(step.name, StepType.TIMER, since=now, until=until))
+    budgets.remember(state, StepExecution(step_name=step.name, status=StepStatus.WAITING, started_at=now))
+    return Activation(step.name, StepType.TIMER, timer_seconds=seconds)
+
+
+def _start_computed_timer(
+    graph: GraphSpec, state: InstanceState, step: StepSpec, outcome: StepOutcome, now: datetime
+) -> list[Activation]:
+    seconds = outcome.result
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds != seconds:
+        fail_instance(
+            state,
+            f"Timer step {step.name!r}: its duration is not a number of seconds ({seconds!r})",
+            now,
+            step_name=step.name,
+        )
+        return []
+    activation = _open_timer(state, step, float(seconds), now)
+    _settle(state, now)
+    return [activation]
+
+
+def _route_chosen(
+    graph: GraphSpec, state: InstanceState, step_name: str, chosen: Any, now: datetime
+) -> list[Activation]:
+    """Route an exclusive gateway to the one target its code named."""
+    targets = [e.target for e in graph.outgoing(step_name)]
+    if chosen not in targets:
+        listed = ", ".join(repr(t) for t in targets)
+        error = InvalidTransitionError(
+            step_name, reason=f"the gateway chose {chosen!r}, which is not one of its targets ({listed})"
+        )
+        fail_instance(state, str(error), now, step_name=step_name)
+        return []
+    state.arrivals[chosen] = state.arrivals.get(chosen, 0) + 1
+    activations = _fire(graph, state, now)
+    _settle(state, now)
+    return activations
+
+
+def _add_targets(
+    graph: GraphSpec, state: InstanceState, step_name: str, now: datetime, evaluate_callable: CallableEvaluator | None
+) -> bool:
+    """Put a token on every target of ``step_name`` whose condition holds; fail the instance
+    (and return ``False``) when a condition breaks or none holds."""
+    try:
+        targets = select_targets(graph, step_name, state.data, evaluate_callable)
+    except ConditionError as exc:
+        fail_instance(state, str(exc), now, step_name=step_name)
+        return False
+    if not targets:
+        conditions = ", ".join(f"{e.target!r} if {e.label}" for e in graph.outgoing(step_name))
+        error = InvalidTransitionError(step_name, reason=f"no outgoing condition holds ({conditions})")
+        fail_instance(state, str(error), now, step_name=step_name)
+        return False
+    for target in targets:
+        state.arrivals[target] = state.arrivals.get(target, 0) + 1
+    return True
 
 
 # --- transitions ------------------------------------------------------------------
@@ -290,9 +381,11 @@ def start_instance(
     *,
     business_key: str | None = None,
     started_by: str | None = None,
+    started_by_groups: Collection[str] = (),
 ) -> tuple[InstanceState, list[Activation]]:
     """Create the state of a new instance and activate its initial step."""
     state = InstanceState(
+        started_by_groups=sorted(set(started_by_groups)),
         instance_id=instance_id,
         workflow_name=graph.name,
         workflow_version=graph.version,
@@ -323,6 +416,8 @@ def record_step_result(
     if state.status.is_finished or step_name not in state.running:
         return []
     state.running.remove(step_name)
+    if outcome.status == StepStatus.SUCCEEDED and graph.step(step_name).kind == StepType.TIMER:
+        return _start_computed_timer(graph, state, graph.step(step_name), outcome, now)
     budgets.remember(
         state,
         StepExecution(
@@ -342,6 +437,8 @@ def record_step_result(
         return []
     if outcome.status == StepStatus.SUCCEEDED:
         apply_changes(state.data, outcome.changes)
+        if graph.step(step_name).gateway == "exclusive":
+            return _route_chosen(graph, state, step_name, outcome.result, now)
     results, errors = outcome.callable_results, outcome.callable_errors
 
     def from_outcome(edge: EdgeSpec, data: Mapping[str, Any]) -> bool:
@@ -369,23 +466,8 @@ def open_human_task(graph: GraphSpec, state: InstanceState, step_name: str, now:
 
 
 def authorization_error(task: PendingTask, step: StepSpec, user_id: str | None, groups: Collection[str]) -> str | None:
-    """Why ``user_id`` (member of ``groups``) may not complete ``task``; ``None`` if they may."""
-    if user_id is None or not str(user_id).strip():
-        return "no user given"
-    if not step.is_assigned:
-        return None
-    if task.assignee is not None and task.assignee == user_id:
-        return None
-    if set(groups) & set(task.candidate_groups):
-        return None
-    allowed = []
-    if task.assignee is not None:
-        allowed.append(f"assignee {task.assignee!r}")
-    elif step.assignee_key:
-        allowed.append(f"the user in context key {step.assignee_key!r} (not set)")
-    if task.candidate_groups:
-        allowed.append(f"members of {', '.join(repr(g) for g in task.candidate_groups)}")
-    return "only " + " or ".join(allowed) + " may complete it"
+    """Why ``user_id`` may not complete ``task`` by its assignment (see :func:`access.assignment_error`)."""
+    return access.assignment_error(task, step, user_id, groups)
 
 
 def validate_completion(
@@ -405,9 +487,12 @@ def validate_completion(
         StepNotWaitingError: The step is not waiting.
         UnauthorizedTaskError: The user may not complete it.
         FormValidationError: The data fails the form schema (every failing field listed).
+        WorkflowPausedError: The instance is paused.
     """
     if state.status.is_finished:
         raise WorkflowAlreadyCompletedError(state.instance_id, state.status.value)
+    if state.paused_at is not None:
+        raise WorkflowPausedError(state.instance_id, f"completing step {step_name!r}")
     if not graph.has_step(step_name):
         raise TaskNotFoundError(state.instance_id, step_name)
     step = graph.step(step_name)
@@ -427,7 +512,7 @@ def validate_completion(
             step_name,
             f"the instance is waiting at {waiting}" if waiting else "the instance is not waiting at it",
         )
-    reason = authorization_error(task, step, user_id, groups)
+    reason = access.completion_error(step, task, user_id, groups, started_by=state.started_by, history=state.history)
     if reason is not None:
         raise UnauthorizedTaskError(state.instance_id, step_name, user_id, reason)
     errors = form_errors(step.form_schema, data)
@@ -453,6 +538,7 @@ def apply_completion(
     *,
     comment: str | None = None,
     evaluate_callable: CallableEvaluator | None = None,
+    groups: Collection[str] | None = None,
 ) -> list[Activation]:
     """Apply a validated human decision and move the instance on.
 
@@ -473,6 +559,7 @@ def apply_completion(
         # carried it stays in Temporal's history); the record copies it only when small.
         data=budgets.recorded_data(data),
         comment=comment,
+        completed_by_groups=None if groups is None else sorted(set(groups)),
     )
     state.data.update(data)
     state.user_id = user_id
@@ -503,8 +590,10 @@ def apply_deadline(graph: GraphSpec, state: InstanceState, step_name: str, now: 
 
 
 def _end(state: InstanceState, status: WorkflowStatus, now: datetime) -> None:
-    for task in state.pending:
-        _close_waiting(state, task.step_name, status=StepStatus.CANCELED, completed_at=now)
+    for name in [*state.pending_steps, *(w.step_name for w in state.waiting)]:
+        _close_waiting(state, name, status=StepStatus.CANCELED, completed_at=now)
+    state.waiting = []
+    state.paused_at = None
     state.status = status
     state.completed_at = now
     state.current_step = None

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from litestar_workflows.core.types import StepType
+from litestar_workflows.rules.task_records import EscalationLevel
 
 __all__ = [
     "EdgeSpec",
@@ -72,6 +73,19 @@ class StepSpec:
         timeout_seconds: Machine step attempt timeout.
         has_guard: The step overrides ``can_execute``.
         implementation: ``module.qualname`` of the step class (informational).
+        exclude_starter: Four-eyes: the user who started the instance may not complete it.
+        exclude_completers_of: Four-eyes: whoever completed one of these steps may not complete it.
+        assignee_not_starter: Four-eyes: the assignee taken from ``assignee_key`` must not be the starter.
+        manager_groups: Groups that may reassign the task (besides the engine's admin groups).
+        approvals_required: Distinct approvers the step needs (1: an ordinary completion).
+        approval_groups: With several approvers: one approver from each of these groups.
+        approval_key: Form field whose truth value says whether a decision approves.
+        rejection_ends_step: With several approvers: a rejection completes the step at once.
+        reminder_after_seconds: First reminder, after the task opened.
+        reminder_every_seconds: Later reminders, this far apart.
+        escalation_levels: Escalation chain: reassignments after given times.
+        default_decision: Form data submitted as the decision when the deadline passes
+            (instead of taking ``on_deadline``).
     """
 
     name: str
@@ -92,11 +106,36 @@ class StepSpec:
     timeout_seconds: float = 300.0
     has_guard: bool = False
     implementation: str = ""
+    timer_seconds: float | None = None
+    timer_computed: bool = False
+    callback_key: str | None = None
+    gateway: str | None = None
+    exclude_starter: bool = False
+    exclude_completers_of: tuple[str, ...] = ()
+    assignee_not_starter: bool = False
+    manager_groups: tuple[str, ...] = ()
+    approvals_required: int = 1
+    approval_groups: tuple[str, ...] = ()
+    approval_key: str = "approved"
+    rejection_ends_step: bool = True
+    reminder_after_seconds: float | None = None
+    reminder_every_seconds: float | None = None
+    escalation_levels: tuple[EscalationLevel, ...] = ()
+    default_decision: dict[str, Any] | None = None
 
     @property
     def is_human(self) -> bool:
         """Whether this is a human step."""
         return self.kind == StepType.HUMAN
+
+    @property
+    def runs_code(self) -> bool:
+        """Whether activating the step runs its Python code (where user code runs: an activity on Temporal)."""
+        return (
+            self.kind == StepType.MACHINE
+            or (self.kind == StepType.GATEWAY and self.gateway == "exclusive")
+            or (self.kind == StepType.TIMER and self.timer_computed)
+        )
 
     @property
     def is_assigned(self) -> bool:
@@ -148,6 +187,8 @@ class GraphSpec:
         edges: Edges in definition order.
         initial_step: First step.
         terminal_steps: Steps that end their branch (sorted).
+        input_schema: JSON Schema the initial data must satisfy, if any.
+        visible_to_groups: Groups that may read every instance (beyond its participants).
     """
 
     name: str
@@ -157,6 +198,8 @@ class GraphSpec:
     edges: tuple[EdgeSpec, ...]
     initial_step: str
     terminal_steps: tuple[str, ...] = field(default=())
+    input_schema: dict[str, Any] | None = None
+    visible_to_groups: tuple[str, ...] = ()
 
     # --- lookups -------------------------------------------------------------------
 
@@ -191,6 +234,11 @@ class GraphSpec:
     def incoming(self, name: str) -> tuple[EdgeSpec, ...]:
         """Edges entering ``name``, in definition order."""
         return tuple(e for e in self.edges if e.target == name)
+
+    @property
+    def has_webhooks(self) -> bool:
+        """Whether any step waits for a webhook (its instances then get a callback secret)."""
+        return any(s.kind == StepType.WEBHOOK for s in self.steps)
 
     def is_terminal(self, name: str) -> bool:
         """Whether ``name`` ends its branch."""
@@ -239,6 +287,17 @@ class GraphSpec:
                     "kind": StepType(s["kind"]),
                     "candidate_groups": tuple(s.get("candidate_groups", ())),
                     "non_retryable_errors": tuple(s.get("non_retryable_errors", ())),
+                    "exclude_completers_of": tuple(s.get("exclude_completers_of", ())),
+                    "manager_groups": tuple(s.get("manager_groups", ())),
+                    "approval_groups": tuple(s.get("approval_groups", ())),
+                    "escalation_levels": tuple(
+                        EscalationLevel(
+                            float(e["after_seconds"]), tuple(e.get("candidate_groups", ())), e.get("assignee")
+                        )
+                        if isinstance(e, dict)
+                        else e
+                        for e in s.get("escalation_levels", ())
+                    ),
                 }
             )
             for s in raw["steps"]
@@ -252,6 +311,8 @@ class GraphSpec:
             edges=edges,
             initial_step=raw["initial_step"],
             terminal_steps=tuple(raw.get("terminal_steps", ())),
+            input_schema=raw.get("input_schema"),
+            visible_to_groups=tuple(raw.get("visible_to_groups", ())),
         )
 
     def fingerprint(self) -> str:

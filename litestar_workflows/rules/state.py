@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from litestar_workflows.core.context import StepExecution, WorkflowContext
-from litestar_workflows.core.types import WorkflowStatus
+from litestar_workflows.core.types import StepType, WorkflowStatus
 
-__all__ = ["InstanceState", "PendingTask", "RejectedInput", "clone_data"]
+__all__ = ["InstanceState", "PendingTask", "RejectedInput", "WaitingStep", "clone_data"]
 
 
 def clone_data(value: Any) -> Any:
@@ -63,6 +63,25 @@ class PendingTask:
 
 
 @dataclass(frozen=True)
+class WaitingStep:
+    """A timer or webhook step that is waiting (for its time, or for an external system's callback).
+
+    Attributes:
+        step_name: The waiting step.
+        kind: ``timer`` or ``webhook``.
+        since: When it began waiting.
+        until: A timer's end (it keeps counting while the instance is paused).
+        callback_key: A webhook's data key for the delivered payload.
+    """
+
+    step_name: str
+    kind: StepType
+    since: datetime
+    until: datetime | None = None
+    callback_key: str | None = None
+
+
+@dataclass(frozen=True)
 class RejectedInput:
     """A completion received as a signal and rejected (signals cannot return errors).
 
@@ -101,10 +120,20 @@ class InstanceState:
         running: Machine steps in flight.
         pending: Human steps waiting for input.
         arrivals: Tokens waiting at a join, per step.
-        rejected: Completions received by signal and rejected.
+        rejected: Completions received by signal and rejected (the newest, bounded).
         history_dropped: How many of the oldest step executions were dropped from ``history``
             to keep the state bounded (:func:`litestar_workflows.rules.budgets.remember`);
             Temporal's history of each run keeps them all.
+        started_by_groups: The starter's groups, from their token.
+        participants: Everyone a task was ever offered to, as ``user:``/``group:``/``anyone``
+            entries (see :mod:`~litestar_workflows.rules.access`).
+        waiting: Timer and webhook steps that are waiting.
+        paused_at: When the instance was paused (``None`` unless paused).
+        paused_by: Who paused it.
+        webhook_secret: The instance's webhook callback secret (instances of graphs with a webhook
+            step); step code reads it as ``context.metadata["webhook_secret"]``.
+        completion_keys: Idempotency keys of completions (hashed with the user) and the digest
+            of the request each was first used with (the newest, bounded).
     """
 
     instance_id: str
@@ -126,6 +155,13 @@ class InstanceState:
     arrivals: dict[str, int] = field(default_factory=dict)
     rejected: list[RejectedInput] = field(default_factory=list)
     history_dropped: int = 0
+    started_by_groups: list[str] = field(default_factory=list)
+    participants: list[str] = field(default_factory=list)
+    completion_keys: dict[str, str] = field(default_factory=dict)
+    waiting: list[WaitingStep] = field(default_factory=list)
+    paused_at: datetime | None = None
+    paused_by: str | None = None
+    webhook_secret: str | None = None
 
     @property
     def pending_steps(self) -> list[str]:
@@ -143,6 +179,8 @@ class InstanceState:
             "workflow_version": self.workflow_version,
             "business_key": self.business_key,
             "started_by": self.started_by,
+            "started_by_groups": list(self.started_by_groups),
+            **({"webhook_secret": self.webhook_secret} if self.webhook_secret else {}),
         }
 
     def context(self, step_name: str | None = None) -> WorkflowContext:

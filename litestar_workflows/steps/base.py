@@ -126,6 +126,11 @@ class BaseHumanStep(BaseStep):
         candidate_groups: Groups whose members may complete it.
         deadline: Time the step may wait before ``on_deadline`` is taken.
         on_deadline: Step to continue with when the deadline passes.
+        exclude_starter: Four-eyes: the user who started the instance may not complete it.
+        exclude_completers_of: Four-eyes: whoever completed one of these (earlier) steps may not
+            complete this one.
+        assignee_not_starter: Four-eyes: the user named by ``assignee_key`` must not be the starter
+            (refused at start when the initial data names them; the starter never completes it).
     """
 
     step_type: StepType = StepType.HUMAN
@@ -136,6 +141,9 @@ class BaseHumanStep(BaseStep):
     candidate_groups: Sequence[str] = ()
     deadline: timedelta | None = None
     on_deadline: str | None = None
+    exclude_starter: bool = False
+    exclude_completers_of: Sequence[str] = ()
+    assignee_not_starter: bool = False
 
     def __init__(
         self,
@@ -168,8 +176,8 @@ class BaseHumanStep(BaseStep):
             self.on_deadline = on_deadline
 
     async def get_assignee(self, context: WorkflowContext) -> str | None:
-        """Return the user the task is assigned to, if any."""
-        if self.assignee_key:
-            value = context.get(self.assignee_key)
-            return None if value is None else str(value)
-        return self.assignee
+        """Return the user the task is assigned to, if any (the engines' rule:
+        :func:`litestar_workflows.rules.access.resolve_assignee`)."""
+        from litestar_workflows.rules.access import resolve_assignee
+
+        return resolve_assignee(self, context.data)

@@ -17,7 +17,14 @@ Name                      Type          Value
 ``WaitingOn``             KeywordList   who may complete them: ``user:<id>``,
                                         ``group:<name>``, ``anyone``
 ``WaitingSince``          Datetime      when the oldest waiting step began waiting
+``Participants``          KeywordList   who may read the instance: the starter, every
+                                        offer of a task, the completers, the
+                                        definition's ``visible_to_groups``
+                                        (:func:`~litestar_workflows.rules.access.participant_entries`)
 ========================  ============  ==============================================
+
+User and group names in ``WaitingOn`` and ``Participants`` are percent-encoded outside
+``[A-Za-z0-9_.@+-]`` (:func:`~litestar_workflows.rules.access.encode_identity`).
 """
 
 from __future__ import annotations
@@ -46,12 +53,14 @@ from temporalio.converter import (
 import litestar_workflows.exceptions as _errors
 from litestar_workflows.core.context import WorkflowContext
 from litestar_workflows.exceptions import FieldError, FormValidationError, WorkflowsError
+from litestar_workflows.rules.access import offered_entries
 from litestar_workflows.rules.budgets import SizeBudgets
 from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.rules.state import InstanceState
 
 __all__ = [
     "ACTIVITY_CHECK_GUARD",
+    "ACTIVITY_DELIVER_EVENTS",
     "ACTIVITY_EVALUATE_CONDITIONS",
     "ACTIVITY_RUN_STEP",
     "DATA_CONVERTER",
@@ -59,21 +68,32 @@ __all__ = [
     "ERROR_INSTANCE_FAILED",
     "ERROR_OUTPUT_OVER_BUDGET",
     "MEMO_INITIAL_DATA_DIGEST",
+    "PATCH_EVENTS",
+    "PATCH_PARTICIPANTS",
+    "PATCH_PAUSE",
+    "PATCH_STEP_KINDS",
     "QUERY_STATE",
     "SA_BUSINESS_KEY",
     "SA_DEFINITION_NAME",
     "SA_DEFINITION_VERSION",
     "SA_INSTANCE_STATUS",
+    "SA_PARTICIPANTS",
     "SA_PENDING_STEPS",
     "SA_WAITING_ON",
     "SA_WAITING_SINCE",
     "SEARCH_ATTRIBUTES",
     "SIGNAL_COMPLETE_HUMAN_TASK",
     "UPDATE_COMPLETE_HUMAN_TASK",
+    "UPDATE_DELIVER_WEBHOOK",
+    "UPDATE_PAUSE",
+    "UPDATE_RESUME",
     "UPDATE_WAIT_SETTLED",
     "WORKFLOW_TYPE",
     "CompleteHumanTask",
+    "DeliverWebhook",
+    "EventBatch",
     "InterpreterInput",
+    "PauseRequest",
     "PayloadConverter",
     "StepTask",
     "WaitSettled",
@@ -107,6 +127,28 @@ ACTIVITY_CHECK_GUARD: Final = "litestar_workflows.check_guard"
 ACTIVITY_EVALUATE_CONDITIONS: Final = "litestar_workflows.evaluate_conditions"
 """Activity: the callable conditions leaving a completed human step."""
 
+UPDATE_DELIVER_WEBHOOK: Final = "deliver_webhook"
+"""Update: a webhook step's callback (:class:`DeliverWebhook`); returns the settled state. Its
+validator refuses (writing nothing) a wrong secret, a second delivery and an invalid payload."""
+
+UPDATE_PAUSE: Final = "pause_instance"
+"""Update: pause the instance (:class:`PauseRequest`); returns the state."""
+
+UPDATE_RESUME: Final = "resume_instance"
+"""Update: resume a paused instance (:class:`PauseRequest`); returns the settled state."""
+
+ACTIVITY_DELIVER_EVENTS: Final = "litestar_workflows.deliver_events"
+"""Activity: hand a batch of lifecycle events (:class:`EventBatch`) to the worker's event bus."""
+
+PATCH_STEP_KINDS: Final = "step-kinds-timer-webhook-gateway"
+"""``workflow.patched`` id: timer steps' durable timers and webhook deliveries."""
+
+PATCH_PAUSE: Final = "pause-resume"
+"""``workflow.patched`` id: pausing and resuming an instance."""
+
+PATCH_EVENTS: Final = "lifecycle-events"
+"""``workflow.patched`` id: lifecycle events handed to the worker's event bus by an activity."""
+
 ERROR_DEFINITION_NOT_LOADED: Final = "DefinitionNotLoadedError"
 """ApplicationError type raised by activities when the worker lacks the instance's definition version."""
 
@@ -126,6 +168,11 @@ SA_BUSINESS_KEY: Final = SearchAttributeKey.for_keyword("BusinessKey")
 SA_PENDING_STEPS: Final = SearchAttributeKey.for_keyword_list("PendingSteps")
 SA_WAITING_ON: Final = SearchAttributeKey.for_keyword_list("WaitingOn")
 SA_WAITING_SINCE: Final = SearchAttributeKey.for_datetime("WaitingSince")
+SA_PARTICIPANTS: Final = SearchAttributeKey.for_keyword_list("Participants")
+
+PATCH_PARTICIPANTS: Final = "participants-search-attribute"
+"""``workflow.patched`` id: the interpreter keeps ``Participants`` up to date (instances started
+before it only carry what was set at start, if anything)."""
 
 SEARCH_ATTRIBUTES: Final = (
     SA_DEFINITION_NAME,
@@ -135,8 +182,9 @@ SEARCH_ATTRIBUTES: Final = (
     SA_PENDING_STEPS,
     SA_WAITING_ON,
     SA_WAITING_SINCE,
+    SA_PARTICIPANTS,
 )
-"""Every custom search attribute the workflow writes (two KeywordLists: SQL visibility allows three)."""
+"""Every custom search attribute the workflow writes (three KeywordLists: all SQL visibility allows)."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +200,11 @@ class InterpreterInput:
         budgets: The instance's size budgets, fixed at its start (``None``: the defaults).
         initial_data_digest: Digest of the initial data, carried over continue-as-new
             instead of the initial data itself (which the state's data already holds).
+        started_by_groups: The starter's groups (from their token).
+        emit_events: Whether the instance hands its lifecycle events to the workers' event bus
+            (:data:`ACTIVITY_DELIVER_EVENTS`).
+        completion_signals: Whether the completion signal is accepted (it bypasses the gateway's
+            authentication; ``WORKFLOWS_COMPLETION_SIGNALS``); when off every one is rejected.
     """
 
     graph: GraphSpec
@@ -161,6 +214,9 @@ class InterpreterInput:
     state: InstanceState | None = None
     budgets: SizeBudgets | None = None
     initial_data_digest: str | None = None
+    started_by_groups: list[str] = field(default_factory=list)
+    completion_signals: bool = True
+    emit_events: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,6 +229,8 @@ class CompleteHumanTask:
         data: Form data.
         groups: Groups the user belongs to.
         comment: Optional comment recorded in the step history.
+        idempotency_key: The caller's idempotency key, if any (the update id is derived from it).
+        request_digest: :func:`~litestar_workflows.rules.idempotency.request_digest` of this request.
     """
 
     step_name: str
@@ -180,6 +238,8 @@ class CompleteHumanTask:
     data: dict[str, Any]
     groups: list[str] = field(default_factory=list)
     comment: str | None = None
+    idempotency_key: str | None = None
+    request_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +254,47 @@ class WaitSettled:
 
     initial_data_digest: str | None = None
     version: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliverWebhook:
+    """Argument of the webhook delivery update.
+
+    Attributes:
+        step_name: The waiting webhook step.
+        payload: What the external system sent (stored under the step's ``callback_key``).
+        secret: The instance's callback secret as the caller presented it.
+    """
+
+    step_name: str
+    payload: Any
+    secret: str | None = None
+
+
+@dataclass(frozen=True)
+class PauseRequest:
+    """Argument of the pause and resume updates.
+
+    Attributes:
+        user_id: Who pauses or resumes (recorded; who may is checked by the engine).
+        reason: Why (shown in the Web UI).
+    """
+
+    user_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    """Input of the event delivery activity.
+
+    Attributes:
+        instance_id: The instance the events are about.
+        events: The events, oldest first, each as :meth:`WorkflowEvent.to_dict` gives it.
+    """
+
+    instance_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -228,12 +329,8 @@ def data_digest(data: Mapping[str, Any]) -> str:
 
 
 def candidate_entries(assignee: str | None, groups: tuple[str, ...] | list[str]) -> list[str]:
-    """``WaitingOn`` entries of one task: ``user:<id>``, ``group:<name>``, or ``anyone``."""
-    if assignee is None and not groups:
-        return ["anyone"]
-    found = [f"user:{assignee}"] if assignee is not None else []
-    found.extend(f"group:{g}" for g in groups)
-    return found
+    """``WaitingOn`` entries of one task (the assignment rule: :func:`access.offered_entries`)."""
+    return offered_entries(assignee, groups)
 
 
 def error_details(error: WorkflowsError) -> dict[str, Any]:

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import binascii
 import contextlib
+import dataclasses
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio.client import (
@@ -60,18 +62,23 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
-from litestar_workflows.engine.base import Page, task_visible_to
+from litestar_workflows.engine.base import Page
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.engine.step_attempt import jsonable
 from litestar_workflows.exceptions import (
+    CancelNotAllowedError,
     EngineUnavailableError,
     FormValidationError,
+    InitialDataError,
+    InvalidQueryError,
     SettleTimeoutError,
     WorkflowAlreadyCompletedError,
     WorkflowAlreadyExistsError,
     WorkflowInstanceNotFoundError,
     WorkflowsError,
 )
+from litestar_workflows.rules import access, idempotency
+from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data
 from litestar_workflows.rules.forms import form_errors
 from litestar_workflows.rules.state import InstanceState, PendingTask
@@ -83,6 +90,7 @@ from litestar_workflows.temporal.contracts import (
     SA_DEFINITION_NAME,
     SA_DEFINITION_VERSION,
     SA_INSTANCE_STATUS,
+    SA_PARTICIPANTS,
     SEARCH_ATTRIBUTES,
     SIGNAL_COMPLETE_HUMAN_TASK,
     UPDATE_COMPLETE_HUMAN_TASK,
@@ -94,6 +102,7 @@ from litestar_workflows.temporal.contracts import (
     data_digest,
     error_from_details,
 )
+from litestar_workflows.temporal.visibility import graph_of, tasks_from_visibility, unavailable_state
 
 __all__ = [
     "DEFAULT_TASK_QUEUE",
@@ -109,7 +118,16 @@ DEFAULT_TASK_QUEUE = "litestar-workflows"
 
 T = TypeVar("T")
 
+# A listing asks each run for its state with this timeout at most: a run that cannot answer
+# (its workflow task failing) delays the page by this much, and is shown as unavailable.
+_LISTING_QUERY_TIMEOUT = timedelta(seconds=2)
+
+logger = logging.getLogger(__name__)
+
 _UNAVAILABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED}
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _quote(value: str) -> str:
@@ -174,6 +192,10 @@ class TemporalExecutionEngine:
             (nothing is lost; the instance runs on).
         query_timeout: Seconds to wait for a worker to answer a state query.
         max_concurrent_queries: Parallel state queries when listing.
+        admin_groups: Groups that may read and cancel every instance (see
+            :mod:`~litestar_workflows.rules.access`).
+        completion_signals: Whether instances started here accept the completion signal (it
+            bypasses the gateway; off: every such signal is rejected).
     """
 
     def __init__(
@@ -186,9 +208,13 @@ class TemporalExecutionEngine:
         query_timeout: float = 10.0,
         max_concurrent_queries: int = 32,
         budgets: SizeBudgets | None = None,
+        admin_groups: Collection[str] = (),
+        completion_signals: bool = True,
     ) -> None:
         self.registry = registry
         self.client = client
+        self.admin_groups = tuple(admin_groups)
+        self.completion_signals = completion_signals
         # Fixed into each instance at its start (the workflow checks completions against them).
         self.budgets = budgets or SizeBudgets()
         self.task_queue = task_queue
@@ -208,18 +234,27 @@ class TemporalExecutionEngine:
         *,
         business_key: str | None = None,
         user_id: str | None = None,
+        groups: Collection[str] = (),
     ) -> WorkflowInstance:
         """Start an instance and return it once it has settled (one round trip: update-with-start).
+
+        ``user_id`` and ``groups`` are the starter's identity (from their token); with a
+        ``user_id``, a business key already used by an instance the starter may not read is a
+        conflict that reveals nothing of that instance.
 
         Raises:
             WorkflowNotFoundError: No such definition (version) in the registry.
             WorkflowAlreadyExistsError: ``business_key`` reused with different data or version.
+            InitialDataError: The data fails the definition's ``input_schema`` or four-eyes options.
             SettleTimeoutError: Started, but not settled within ``settle_timeout``.
             EngineUnavailableError: Temporal cannot be reached.
         """
         workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
+        problems = access.start_errors(graph, dict(initial_data or {}), user_id)
+        if problems:
+            raise InitialDataError(workflow_name, problems)
         check_initial_data(self.budgets, dict(initial_data or {}))
         data: dict[str, Any] = jsonable(dict(initial_data or {}))
         digest = data_digest(data)
@@ -231,11 +266,21 @@ class TemporalExecutionEngine:
         ]
         if business_key:
             attributes.append(SearchAttributePair(SA_BUSINESS_KEY, business_key))
+        starter_view = InstanceState(instance_id, graph.name, graph.version, started_at=_EPOCH, started_by=user_id)
+        readers = access.participant_entries(starter_view, graph)
+        if readers:
+            attributes.append(SearchAttributePair(SA_PARTICIPANTS, readers))
         summary = f"{graph.name} {graph.version}" + (f" — {business_key}" if business_key else "")
         operation: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
             WORKFLOW_TYPE,
             InterpreterInput(
-                graph=graph, initial_data=data, business_key=business_key, started_by=user_id, budgets=self.budgets
+                graph=graph,
+                initial_data=data,
+                business_key=business_key,
+                started_by=user_id,
+                budgets=self.budgets,
+                started_by_groups=sorted(set(groups)),
+                completion_signals=self.completion_signals,
             ),
             id=instance_id,
             task_queue=self.task_queue,
@@ -259,7 +304,8 @@ class TemporalExecutionEngine:
         except WorkflowAlreadyStartedError:
             with contextlib.suppress(WorkflowAlreadyStartedError):
                 await operation.workflow_handle()  # retrieve the operation's own copy of the error
-            return await self._finished_duplicate(instance_id, digest, version)
+            existing = await self._finished_duplicate(instance_id, digest, version)
+            return self._view(self._own_start(await self._state(existing.id), user_id, groups))
         except RPCError as exc:
             if exc.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
                 # The start is durable once accepted; only the wait for the settle point ran out.
@@ -267,7 +313,7 @@ class TemporalExecutionEngine:
             raise translate_error(exc, instance_id) from exc
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
-        return self._view(state)
+        return self._view(self._own_start(state, user_id, groups))
 
     async def complete_human_task(
         self,
@@ -283,8 +329,10 @@ class TemporalExecutionEngine:
         """Complete a waiting human step and return the instance once it has settled again.
 
         The workflow validates before anything is written to its history, so a rejected
-        request changes nothing. A repeat with the same ``idempotency_key`` (the Temporal
-        update id) returns the first call's result.
+        request changes nothing. A repeat with the same ``idempotency_key`` by the same user,
+        step and data (the Temporal update id is derived from all four) returns the first call's
+        result; the same key with another step or data is refused. A refusal for a user who
+        may not read the instance is a not-found, as if it did not exist.
 
         Raises:
             WorkflowInstanceNotFoundError: Unknown instance.
@@ -292,6 +340,7 @@ class TemporalExecutionEngine:
             StepNotWaitingError: The step is not waiting (``TaskAlreadyCompletedError`` if done).
             UnauthorizedTaskError: The user may not complete it.
             FormValidationError: The data fails the form schema (every failing field listed).
+            IdempotencyKeyConflictError: The key was used for another request.
             WorkflowAlreadyCompletedError: The instance has finished.
             SettleTimeoutError: Accepted, but not settled within ``settle_timeout``.
             EngineUnavailableError: Temporal cannot be reached.
@@ -307,21 +356,33 @@ class TemporalExecutionEngine:
             groups=sorted({str(g) for g in groups}),
             comment=comment,
         )
+        update_id = None
+        if idempotency_key is not None:
+            digest = idempotency.request_digest(step_name, request.data, comment)
+            request = dataclasses.replace(request, idempotency_key=idempotency_key, request_digest=digest)
+            update_id = f"{idempotency.scoped_key(user_id, idempotency_key)}.{digest}"
         handle = self._handle(instance_id)
         try:
-            state: InstanceState = await handle.execute_update(
-                UPDATE_COMPLETE_HUMAN_TASK,
-                request,
-                id=idempotency_key,
-                result_type=InstanceState,
-                rpc_timeout=self.settle_timeout,
-            )
-        except RPCError as exc:
-            if exc.status == RPCStatusCode.NOT_FOUND:
-                await self._raise_closed_or_missing(instance_id)
-            raise translate_error(exc, instance_id) from exc
-        except Exception as exc:
-            raise translate_error(exc, instance_id) from exc
+            try:
+                state: InstanceState = await handle.execute_update(
+                    UPDATE_COMPLETE_HUMAN_TASK,
+                    request,
+                    id=update_id,
+                    result_type=InstanceState,
+                    rpc_timeout=self.settle_timeout,
+                )
+            except RPCError as exc:
+                if exc.status == RPCStatusCode.NOT_FOUND:
+                    await self._raise_closed_or_missing(instance_id)
+                raise translate_error(exc, instance_id) from exc
+            except Exception as exc:
+                raise translate_error(exc, instance_id) from exc
+        except (WorkflowsError, ValueError) as refused:
+            if isinstance(refused, WorkflowInstanceNotFoundError | SettleTimeoutError | EngineUnavailableError):
+                raise
+            # Why a completion was refused tells that the instance exists: only to its readers.
+            await self._readable_state(instance_id, Caller(user_id, tuple(groups)))
+            raise
         return self._view(state)
 
     async def signal_human_task(
@@ -346,14 +407,16 @@ class TemporalExecutionEngine:
         request = CompleteHumanTask(step_name, user_id, jsonable(dict(data)), sorted(set(groups)), comment)
         await self._call(instance_id, lambda: self._handle(instance_id).signal(SIGNAL_COMPLETE_HUMAN_TASK, request))
 
-    async def get_instance(self, instance_id: str) -> WorkflowInstance:
+    async def get_instance(self, instance_id: str, *, caller: Caller | None = None) -> WorkflowInstance:
         """Return the current state of an instance (an object handed out earlier is refreshed in place).
 
+        With a ``caller`` (an identity from a token), an instance they may not read is not found.
+
         Raises:
-            WorkflowInstanceNotFoundError: Unknown instance.
+            WorkflowInstanceNotFoundError: Unknown instance, or not readable by ``caller``.
             EngineUnavailableError: Temporal (or a worker to answer) cannot be reached.
         """
-        return self._view(await self._state(instance_id))
+        return self._view(await self._readable_state(instance_id, caller))
 
     async def list_instances(
         self,
@@ -362,25 +425,33 @@ class TemporalExecutionEngine:
         status: WorkflowStatus | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        caller: Caller | None = None,
     ) -> Page[WorkflowInstance]:
         """List this engine's instances (those on its task queue), newest first, filtered by
-        definition and status.
+        definition and status, and to those ``caller`` may read (in the visibility query itself,
+        on the ``Participants`` search attribute, so every page is complete).
 
         Visibility is eventually consistent: an instance started a moment ago may be
         missing, and its status is re-read from the instance itself.
 
         Raises:
             ValueError: ``cursor`` is not a cursor this engine returned.
+            InvalidQueryError: The caller's identity cannot be matched in a visibility query.
         """
         clauses = [f"WorkflowType = {_quote(WORKFLOW_TYPE)}", f"TaskQueue = {_quote(self.task_queue)}"]
         if workflow_name is not None:
             clauses.append(f"{SA_DEFINITION_NAME.name} = {_quote(workflow_name)}")
         if status is not None:
             clauses.append(f"{SA_INSTANCE_STATUS.name} = {_quote(WorkflowStatus(status).value)}")
+        readers = self._reader_clause(caller)
+        if readers is not None:
+            clauses.append(readers)
         executions, token = await self._list(" AND ".join(clauses), limit, cursor)
         states = await self._states(executions)
         items = [
-            self._view(s) for s in states if s is not None and (status is None or s.status == WorkflowStatus(status))
+            self._view(s)
+            for s in states
+            if s is not None and (status is None or s.status == WorkflowStatus(status)) and self._readable(s, caller)
         ]
         return Page(items, _encode_cursor(token))
 
@@ -393,16 +464,21 @@ class TemporalExecutionEngine:
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[PendingTask]:
-        """List waiting human tasks (of instances on this engine's task queue) visible to ``user`` /
-        ``group`` (see :func:`task_visible_to`).
+        """List waiting human tasks (of instances on this engine's task queue) offered to ``user`` /
+        ``group`` (see :func:`~litestar_workflows.rules.access.is_offered_to`); both ``None``: all.
 
         A page holds the tasks of up to ``limit`` instances (newest instances first,
         tasks oldest first within the page).
 
         Raises:
             ValueError: ``cursor`` is not a cursor this engine returned.
+            InvalidQueryError: The user or a group cannot be matched in a visibility query.
         """
         groups = {group} if isinstance(group, str) else set(group or ())
+        if user is not None or groups:
+            problem = access.identity_error("-" if user is None else user, groups)
+            if problem is not None:
+                raise InvalidQueryError(f"This identity cannot be matched in a listing: {problem}")
         clauses = [
             f"WorkflowType = {_quote(WORKFLOW_TYPE)}",
             f"TaskQueue = {_quote(self.task_queue)}",
@@ -411,32 +487,38 @@ class TemporalExecutionEngine:
         if user is None and not groups:
             clauses.append("PendingSteps IS NOT NULL")
         else:
-            entries = ["anyone"]
-            if user is not None:
-                entries.append(f"user:{user}")
-            entries.extend(f"group:{g}" for g in sorted(groups))
+            entries = access.caller_entries(user, groups)
             clauses.append(f"WaitingOn IN ({', '.join(_quote(e) for e in entries)})")
         if workflow_name is not None:
             clauses.append(f"{SA_DEFINITION_NAME.name} = {_quote(workflow_name)}")
         executions, token = await self._list(" AND ".join(clauses), limit, cursor)
         tasks = [
             task
-            for state in await self._states(executions)
-            if state is not None
-            for task in state.pending
-            if task_visible_to(task, user, groups)
+            for task in await self._visible_tasks(executions)
+            if (user is None and not groups) or access.is_offered_to(task, user, groups)
         ]
         tasks.sort(key=lambda t: (t.since, t.instance_id, t.step_name))
         return Page(tasks, _encode_cursor(token))
 
-    async def cancel_workflow(self, instance_id: str, reason: str = "") -> WorkflowInstance:
+    async def cancel_workflow(
+        self, instance_id: str, reason: str = "", *, caller: Caller | None = None
+    ) -> WorkflowInstance:
         """Cancel an instance and return it once its run has ended (running steps are canceled).
 
+        With a ``caller``: only the starter and the admin groups may; others who may read it are
+        refused, the rest are told it does not exist.
+
         Raises:
-            WorkflowInstanceNotFoundError: Unknown instance.
+            WorkflowInstanceNotFoundError: Unknown instance (or not readable by ``caller``).
+            CancelNotAllowedError: ``caller`` may read it but not cancel it.
             WorkflowAlreadyCompletedError: It has already finished.
             SettleTimeoutError: The cancellation was requested but the run has not ended in time.
         """
+        if caller is not None:
+            state = await self._readable_state(instance_id, caller)
+            refusal = access.cancel_error(state, caller, self.admin_groups)
+            if refusal is not None:
+                raise CancelNotAllowedError(instance_id, caller.user_id, refusal)
         handle = self._handle(instance_id)
         # The server accepts a cancel request for a closed run silently: look first.
         await self._raise_closed_or_missing(instance_id)
@@ -449,9 +531,46 @@ class TemporalExecutionEngine:
             raise SettleTimeoutError(instance_id) from None
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
-        return await self.get_instance(instance_id)
+        instance = await self.get_instance(instance_id)
+        if instance.status != WorkflowStatus.CANCELED:
+            # A completion (or failure) won the race between our look and the cancellation.
+            raise WorkflowAlreadyCompletedError(instance_id, WorkflowStatus(instance.status).value)
+        return instance
 
     # --- internals ------------------------------------------------------------------------------
+
+    def _caller(self, user_id: str | None, groups: Collection[str]) -> Caller | None:
+        return None if user_id is None else Caller(user_id, tuple(groups))
+
+    def _own_start(self, state: InstanceState, user_id: str | None, groups: Collection[str]) -> InstanceState:
+        """``state`` if the starter may read it (a business key someone else used is a plain conflict)."""
+        if not self._readable(state, self._caller(user_id, groups)):
+            raise WorkflowAlreadyExistsError(state.instance_id, "the business key is already in use")
+        return state
+
+    def _readable(self, state: InstanceState, caller: Caller | None) -> bool:
+        try:
+            graph = self.registry.get_graph(state.workflow_name, state.workflow_version)
+        except WorkflowsError:
+            graph = None  # a version this process does not serve: the instance's own participants only
+        return access.may_read(state, graph, caller, self.admin_groups)
+
+    async def _readable_state(self, instance_id: str, caller: Caller | None) -> InstanceState:
+        """The state, or not-found for a caller who may not read it (as if it did not exist)."""
+        state = await self._state(instance_id)
+        if not self._readable(state, caller):
+            raise WorkflowInstanceNotFoundError(instance_id)
+        return state
+
+    def _reader_clause(self, caller: Caller | None) -> str | None:
+        """The visibility-query condition that keeps a listing to what ``caller`` may read."""
+        if caller is None or set(caller.groups) & set(self.admin_groups):
+            return None
+        problem = access.identity_error(caller.user_id, caller.groups)
+        if problem is not None:
+            raise InvalidQueryError(f"This identity cannot be matched in a listing: {problem}")
+        entries = access.caller_entries(caller.user_id, caller.groups)
+        return f"{SA_PARTICIPANTS.name} IN ({', '.join(_quote(e) for e in entries)})"
 
     def _handle(self, instance_id: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(str(instance_id))
@@ -471,23 +590,47 @@ class TemporalExecutionEngine:
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
 
-    async def _state(self, instance_id: str) -> InstanceState:
+    async def _state(self, instance_id: str, timeout: timedelta | None = None) -> InstanceState:
         handle = self._handle(instance_id)
         state: InstanceState = await self._call(
             instance_id,
-            lambda: handle.query(QUERY_STATE, result_type=InstanceState, rpc_timeout=self.query_timeout),
+            lambda: handle.query(QUERY_STATE, result_type=InstanceState, rpc_timeout=timeout or self.query_timeout),
         )
         return state
 
     async def _states(self, executions: list[WorkflowExecution]) -> list[InstanceState | None]:
+        """The state of each listed run; one that cannot answer (its workflow task failing, no
+        worker) within the listing's short timeout is a row saying so, never the page's failure."""
+        timeout = min(self.query_timeout, _LISTING_QUERY_TIMEOUT)
+
         async def one(execution: WorkflowExecution) -> InstanceState | None:
             async with self._query_slots:
                 try:
-                    return await self._state(execution.id)
+                    return await self._state(execution.id, timeout)
                 except WorkflowInstanceNotFoundError:
                     return None  # deleted (retention) between listing and query
+                except Exception as exc:  # any failure of one run stays that run's
+                    logger.warning("instance %s could not be queried for a listing: %s", execution.id, exc)
+                    return unavailable_state(execution, str(exc) or type(exc).__name__)
 
         return list(await asyncio.gather(*(one(e) for e in executions)))
+
+    async def _visible_tasks(self, executions: list[WorkflowExecution]) -> list[PendingTask]:
+        """Waiting tasks of the listed runs, from visibility and the registry; only runs whose
+        tasks visibility cannot describe exactly are asked (see :mod:`.visibility`)."""
+        tasks: list[PendingTask] = []
+        ask: list[WorkflowExecution] = []
+        for execution in executions:
+            graph = graph_of(execution, self.registry)
+            found = None if graph is None else tasks_from_visibility(execution, graph)
+            if found is None:
+                ask.append(execution)
+            else:
+                tasks.extend(found)
+        for state in await self._states(ask):
+            if state is not None:
+                tasks.extend(state.pending)
+        return tasks
 
     async def _list(self, query: str, limit: int, cursor: str | None) -> tuple[list[WorkflowExecution], bytes | None]:
         if limit < 1:
@@ -498,6 +641,10 @@ class TemporalExecutionEngine:
         except RPCError as exc:
             if exc.status == RPCStatusCode.INVALID_ARGUMENT and cursor:
                 raise ValueError(f"invalid cursor {cursor!r}") from exc
+            if exc.status == RPCStatusCode.INVALID_ARGUMENT:
+                # The query is built here from checked values; should Temporal still refuse it, it
+                # is this request's filter or identity, never a reason to retry (not a 503).
+                raise InvalidQueryError(f"Temporal rejected the listing query: {exc.message}") from exc
             raise translate_error(exc) from exc
         except Exception as exc:
             raise translate_error(exc) from exc

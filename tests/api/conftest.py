@@ -66,8 +66,8 @@ def gateway_settings(**overrides: Any) -> Settings:
 
 @pytest.fixture
 def engine() -> LocalExecutionEngine:
-    """A fresh in-process engine over the expense example."""
-    return LocalExecutionEngine(expense_registry)
+    """A fresh in-process engine over the expense example (``admins`` may read and cancel anything)."""
+    return LocalExecutionEngine(expense_registry, admin_groups=["admins"])
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -21,7 +22,7 @@ from api.app import create_app
 from api.auth import assert_dev_mode_allowed, is_loopback
 from examples.expense_approval import registry
 from litestar_workflows import LocalExecutionEngine
-from tests.api.conftest import SECRET, assert_problem, gateway_settings, make_token
+from tests.api.conftest import SECRET, LiveServer, assert_problem, gateway_settings, make_token
 
 
 def _hs256_by_hand(payload: dict[str, Any], key: bytes) -> str:
@@ -106,11 +107,12 @@ async def test_groups_come_from_the_configured_claim() -> None:
             headers=bearer(make_token("alice")),
         )
         url = started.json()["pending_tasks"][0]["links"]["complete"]
-        # "groups" is ignored under this configuration: bob is no manager here.
+        # "groups" is ignored under this configuration: bob is no manager here, so he took no part in
+        # the instance and it does not exist for him.
         assert_problem(
             await client.post(url, json={"data": {"approved": True}}, headers=bearer(make_token("bob"))),
-            403,
-            "not-allowed",
+            404,
+            "instance-not-found",
         )
         token = make_token("bob", groups=[], roles=["managers"])
         assert (await client.post(url, json={"data": {"approved": True}}, headers=bearer(token))).status_code == 200
@@ -134,11 +136,18 @@ def test_dev_mode_refuses_non_loopback_binds() -> None:
         (["litestar", "run", "--host=192.168.1.2"], {}),
         (["litestar", "run"], {"LITESTAR_HOST": "10.0.0.1"}),
         (["uvicorn"], {"UVICORN_HOST": "::"}),
+        # Whatever the server program: gunicorn, hypercorn, granian, an inherited socket.
+        (["gunicorn", "-b", "0.0.0.0:8000", "api.app:create_app()"], {}),
+        (["gunicorn", "api.app:create_app()"], {"GUNICORN_CMD_ARGS": "--bind=10.1.2.3:80 --workers 2"}),
+        (["hypercorn", "api.app:create_app()"], {"HYPERCORN_BIND": "127.0.0.1:8000,0.0.0.0:8001"}),
+        (["granian", "--interface", "asgi", "api.app:app"], {"GRANIAN_HOST": "0.0.0.0"}),
+        (["uvicorn", "--fd", "3", "api.app:app"], {}),
     ):
         with pytest.raises(ImproperlyConfiguredException, match="loopback"):
             assert_dev_mode_allowed(dev, argv, environ)
     assert_dev_mode_allowed(dev, ["uvicorn", "--host", "127.0.0.1"], {"LITESTAR_HOST": "localhost"})
     assert_dev_mode_allowed(dev, ["uvicorn", "--host", "::1"], {})
+    assert_dev_mode_allowed(dev, ["gunicorn", "--bind", "127.0.0.1:8000"], {"HYPERCORN_BIND": "[::1]:8000"})
     # Outside dev mode any bind address is fine.
     assert_dev_mode_allowed(gateway_settings(), ["uvicorn", "--host", "0.0.0.0"], {})
     assert [is_loopback(h) for h in ("127.0.0.5", "[::1]", "localhost", "0.0.0.0", "example.com", "")] == [
@@ -152,20 +161,30 @@ def test_dev_mode_refuses_non_loopback_binds() -> None:
 
 
 async def test_dev_tokens() -> None:
-    app = create_app(gateway_settings(dev_tokens=True, jwt_secret=None), LocalExecutionEngine(registry))
-    async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
-        minted = await client.get("/dev/token", params={"user": "bob"})
-        assert minted.status_code == 200
-        body = minted.json()
-        assert (body["user"], body["groups"], body["token_type"]) == ("bob", ["employees", "managers"], "Bearer")
-        assert (await client.get("/definitions", headers=bearer(body["access_token"]))).status_code == 200
-        custom = (await client.get("/dev/token", params={"user": "eve", "groups": "vps,managers"})).json()
-        assert custom["groups"] == ["vps", "managers"]
-        assert_problem(await client.get("/dev/token", params={"groups": "a b"}), 400, "validation-error")
-        # Not a token of some other gateway: a random per-process secret signs them.
-        assert_problem(await client.get("/definitions", headers=bearer(make_token("bob"))), 401, "unauthorized")
-    async with AsyncTestClient(app, base_url="http://192.168.1.2:8000") as client:
-        assert_problem(await client.get("/dev/token"), 403, "forbidden", detail_contains="loopback")
+    # WORKFLOWS_JWT_SECRET is set, yet ignored: demo tokens are never signed with a production secret.
+    app = create_app(gateway_settings(dev_tokens=True), LocalExecutionEngine(registry))
+    with LiveServer(app) as server:  # a real socket: the client really is 127.0.0.1
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            minted = await client.get("/dev/token", params={"user": "bob"})
+            assert minted.status_code == 200
+            body = minted.json()
+            assert (body["user"], body["groups"], body["token_type"]) == ("bob", ["employees", "managers"], "Bearer")
+            assert (await client.get("/definitions", headers=bearer(body["access_token"]))).status_code == 200
+            custom = (await client.get("/dev/token", params={"user": "eve", "groups": "vps,managers"})).json()
+            assert custom["groups"] == ["vps", "managers"]
+            assert (await client.get("/dev/token", params={"groups": "a b"})).status_code == 400
+            # A token signed with WORKFLOWS_JWT_SECRET (a production token) is not accepted either.
+            assert (await client.get("/definitions", headers=bearer(make_token("bob")))).status_code == 401
+            # Through a proxy on this machine (nginx in front of a loopback gateway): refused.
+            for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "Via"):
+                proxied = await client.get("/dev/token", params={"user": "dave"}, headers={header: "203.0.113.9"})
+                assert proxied.status_code == 403, header
+                assert "proxy" in proxied.json()["detail"]
+    # A client that is not on this machine (the test client reports a non-loopback peer): refused.
+    async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+        assert_problem(await test_client.get("/dev/token"), 403, "forbidden", detail_contains="this machine")
+    async with AsyncTestClient(app, base_url="http://192.168.1.2:8000") as test_client:
+        assert_problem(await test_client.get("/dev/token"), 403, "forbidden", detail_contains="loopback")
 
 
 async def test_no_dev_token_route_outside_dev_mode(client: AsyncTestClient[Any]) -> None:

@@ -16,7 +16,7 @@ from api.app import create_app
 from api.problems import CATALOGUE
 from examples.expense_approval import registry
 from litestar_workflows import LocalExecutionEngine
-from tests.api.conftest import LiveServer, gateway_settings
+from tests.api.conftest import LiveServer, auth_headers, gateway_settings
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
@@ -29,7 +29,7 @@ def test_every_problem_code_is_documented() -> None:
 
 async def test_every_route_is_documented(client: AsyncTestClient[Any]) -> None:
     text = DOC.read_text()
-    doc = (await client.get("/schema/openapi.json")).json()
+    doc = (await client.get("/schema/openapi.json", headers=auth_headers("alice"))).json()
     for path, item in doc["paths"].items():
         for method in item:
             assert f"`{method.upper()} {path}" in text, (method, path)

@@ -64,8 +64,12 @@ async def test_expense_flow_over_http(client: AsyncTestClient[Any]) -> None:
     assert approval["comment"] == "within budget"
     assert approval["data"] == {"approved": True, "comments": "ok"}
 
-    fetched = await client.get(started["links"]["self"], headers=auth_headers("mallory"))
+    fetched = await client.get(started["links"]["self"], headers=auth_headers("bob"))
     assert fetched.json()["status"] == "completed"
+    # Someone who took no part in it is told it does not exist (docs/security.md).
+    assert_problem(
+        await client.get(started["links"]["self"], headers=auth_headers("mallory")), 404, "instance-not-found"
+    )
 
 
 async def test_large_amount_goes_to_a_vp(client: AsyncTestClient[Any]) -> None:
@@ -105,11 +109,15 @@ async def test_idempotent_start_by_business_key_and_header(client: AsyncTestClie
     created = await client.post("/instances", json=payload, headers=headers)
     replayed = await client.post("/instances", json=payload, headers=headers)
     assert (created.status_code, replayed.status_code) == (201, 200)
-    assert created.json()["id"] == replayed.json()["id"] == "expense_approval/req-7"
-    assert created.json()["business_key"] == "req-7"
+    assert created.json()["id"] == replayed.json()["id"]
+    # The key is the caller's own: scoped by user, so another user's same key starts another instance.
+    assert created.json()["business_key"].startswith("idem-")
+    by_bob = await client.post("/instances", json=payload, headers=auth_headers("bob", **{"Idempotency-Key": "req-7"}))
+    assert by_bob.status_code == 201
+    assert by_bob.json()["id"] != created.json()["id"]
 
     listed = (await client.get("/instances", headers=auth_headers("alice"))).json()["items"]
-    assert len(listed) == 2
+    assert len(listed) == 2  # alice's own two; bob's is not hers
 
     conflict = await client.post(
         "/instances",
@@ -189,7 +197,9 @@ async def test_listing_filters_and_pages(client: AsyncTestClient[Any]) -> None:
 async def test_cancel_rules(client: AsyncTestClient[Any]) -> None:
     first = await start(client, business_key="c-1")
     url = first["links"]["cancel"]
-    assert_problem(await client.post(url, headers=auth_headers("mallory")), 403, "forbidden")
+    # mallory took no part: the instance does not exist for her; bob (offered a task) may not cancel it.
+    assert_problem(await client.post(url, headers=auth_headers("mallory")), 404, "instance-not-found")
+    assert_problem(await client.post(url, headers=auth_headers("bob")), 403, "forbidden")
     assert (await client.get(first["links"]["self"], headers=auth_headers("alice"))).json()["status"] == "waiting"
     canceled = await client.post(url, json={"reason": "duplicate"}, headers=auth_headers("alice"))
     assert canceled.status_code == 200
@@ -263,7 +273,9 @@ async def test_health_and_ready_are_public(client: AsyncTestClient[Any]) -> None
     ready = await client.get("/ready")
     assert ready.status_code == 200
     assert ready.json()["engine"] == "LocalExecutionEngine"
-    assert (await client.get("/schema/openapi.json")).status_code == 200
+    # The document shows every form: it needs a token like the routes it documents.
+    assert (await client.get("/schema/openapi.json")).status_code == 401
+    assert (await client.get("/schema/openapi.json", headers=auth_headers("alice"))).status_code == 200
 
 
 async def test_settle_timeout_answers_202_and_nothing_is_lost() -> None:
@@ -287,5 +299,5 @@ async def test_settle_timeout_answers_202_and_nothing_is_lost() -> None:
         settled = await client.get(response.headers["location"], headers=auth_headers("alice"))
         assert settled.json()["status"] == "completed"
         assert settled.json()["data"]["slept"] is True
-        page = (await client.get("/instances", params={"workflow_name": "slow"}, headers=auth_headers("a"))).json()
+        page = (await client.get("/instances", params={"workflow_name": "slow"}, headers=auth_headers("alice"))).json()
         assert {i["status"] for i in page["items"]} == {"completed"}

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
 from api import WorkflowPlugin
+from api.app import create_app
 from examples.expense_approval import registry
 from litestar_workflows import LocalExecutionEngine
 from tests.api.conftest import assert_problem, auth_headers, gateway_settings
@@ -66,7 +67,7 @@ async def test_host_schema_includes_the_gateway(host: AsyncTestClient[Any]) -> N
 
 
 async def test_openapi_document_is_valid_and_complete(client: AsyncTestClient[Any]) -> None:
-    response = await client.get("/schema/openapi.json")
+    response = await client.get("/schema/openapi.json", headers=auth_headers("alice"))
     assert response.status_code == 200
     doc = response.json()
     validate(doc)
@@ -120,7 +121,11 @@ async def test_openapi_document_is_valid_and_complete(client: AsyncTestClient[An
 
 async def test_docs_ui_is_served(client: AsyncTestClient[Any]) -> None:
     for path in ("/schema", "/schema/swagger", "/schema/openapi.yaml"):
-        assert (await client.get(path)).status_code == 200, path
+        # Behind the token like the routes it documents (WORKFLOWS_SCHEMA_PUBLIC serves it to anyone).
+        assert (await client.get(path)).status_code == 401, path
+        assert (await client.get(path, headers=auth_headers("alice"))).status_code == 200, path
+    async with AsyncTestClient(create_app(gateway_settings(schema_public=True), LocalExecutionEngine(registry))) as c:
+        assert (await c.get("/schema/openapi.json")).status_code == 200
 
 
 async def test_two_plugins_and_restarts_keep_encoded_ids_working() -> None:

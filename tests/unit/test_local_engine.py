@@ -96,12 +96,15 @@ async def test_start_settles_and_completion_updates_the_callers_object() -> None
 
 async def test_rejected_completions_change_nothing() -> None:
     eng = engine()
-    instance = await eng.start_workflow("expense", {})
+    instance = await eng.start_workflow("expense", {}, user_id="alice")
     before = (instance.status, list(instance.context.step_history), dict(instance.context.data))
     with pytest.raises(FormValidationError) as info:
         await eng.complete_human_task(instance.id, "approve", "bob", {"ok": 3}, groups=["managers"])
     assert info.value.errors[0].pointer == "/ok"
     with pytest.raises(UnauthorizedTaskError):
+        await eng.complete_human_task(instance.id, "approve", "alice", {"ok": True}, groups=["staff"])
+    # Someone who may not read the instance is told it does not exist (the read policy).
+    with pytest.raises(WorkflowInstanceNotFoundError):
         await eng.complete_human_task(instance.id, "approve", "mallory", {"ok": True}, groups=["staff"])
     with pytest.raises(StepNotWaitingError):
         await eng.complete_human_task(instance.id, "done", "bob", {}, groups=["managers"])
