@@ -34,6 +34,8 @@ from litestar_workflows.engine.registry import WorkflowRegistry, load_registry
 from litestar_workflows.exceptions import EngineUnavailableError
 from litestar_workflows.settings import Settings
 from litestar_workflows.temporal.client import connect, ensure_search_attributes
+from litestar_workflows.temporal.telemetry import configure_logging, configure_tracing, worker_runtime
+from litestar_workflows.temporal.worker_health import worker_health
 from workflows.interpreter import InterpreterWorkflow
 
 __all__ = ["PASSTHROUGH_MODULES", "build_parser", "build_worker", "load_registry", "main", "run", "sandbox_runner"]
@@ -52,6 +54,8 @@ PASSTHROUGH_MODULES = (
     # The interpreter itself: otherwise the sandbox executes its module again for every new
     # instance (~10 ms each). Its determinism is guarded by the replay tests instead.
     "workflows",
+    # Temporal's tracing interceptor runs in the sandbox (WORKFLOWS_TRACING, OTEL_EXPORTER_OTLP_ENDPOINT).
+    "opentelemetry",
 )
 """Modules the workflow sandbox takes from the worker as they are (pure, deterministic code)."""
 
@@ -153,7 +157,12 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
     (or SIGINT / SIGTERM arrives)."""
     settings = _settings(args)
     registry = load_registry(settings.definitions)
-    client = await connect(settings, **({"identity": args.identity} if args.identity else {}))
+    configure_tracing(settings, "litestar-workflows-worker")
+    runtime = worker_runtime(settings)  # Prometheus at WORKER_METRICS_BIND
+    options: dict[str, Any] = {"identity": args.identity} if args.identity else {}
+    if runtime is not None:
+        options["runtime"] = runtime
+    client = await connect(settings, **options)
     if args.search_attributes:
         added = await ensure_search_attributes(client, settings.temporal_namespace)
         if added:
@@ -171,7 +180,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
         max_concurrent_workflow_tasks=args.max_concurrent_workflow_tasks,
     )
     names = ", ".join(f"{d.name} {d.version}" for d in registry.list_definitions())
-    async with worker:
+    async with worker, worker_health(settings.worker_health_bind, client):
         log.info(
             "worker polling task queue %r on %s namespace %r with %s",
             settings.task_queue,
@@ -187,7 +196,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python worker.py``; returns the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(Settings(), args.log_level)  # type: ignore[call-arg]  # WORKFLOWS_LOG_FORMAT
     try:
         asyncio.run(run(args))
     except (ValueError, EngineUnavailableError) as exc:

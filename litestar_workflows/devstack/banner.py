@@ -87,6 +87,9 @@ def _urls(config: DevStackConfig) -> list[str]:
         f"  Temporal Web UI  {config.ui_url}",
         f"  Temporal gRPC    {config.temporal_address}  (temporal workflow list --address {config.temporal_address})",
         f"  Data             {config.db_path} (SQLite; instances survive a restart), logs in {config.log_dir}/",
+        f"  Encryption       payloads encrypted (key in {config.data_dir}/dev-codec-keys unless WORKFLOWS_CODEC_KEYS);"
+        f" the Web UI decrypts them via {config.gateway_url}/codec",
+        f"  Metrics          gateway {config.gateway_url}/metrics, worker http://{HOST}:{config.worker_metrics_port}/metrics",
     ]
 
 

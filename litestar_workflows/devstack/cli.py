@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--temporal-port", type=_port, help="Temporal gRPC port (DEV_TEMPORAL_PORT, default 7233)")
     dev.add_argument("--ui-port", type=_port, help="Temporal Web UI port (DEV_TEMPORAL_UI_PORT, default 8233)")
     dev.add_argument("--gateway-port", type=_port, help="gateway port (WORKFLOWS_PORT, default 8000)")
+    dev.add_argument(
+        "--worker-metrics-port", type=_port, help="worker's Prometheus port (DEV_WORKER_METRICS_PORT, default 9464)"
+    )
     dev.add_argument("--data-dir", help="database, logs and lock file (DEV_DATA_DIR, default .data)")
     setup = sub.add_parser(
         "setup",
@@ -98,6 +101,7 @@ def _dev(args: argparse.Namespace) -> int:
             ui_port=args.ui_port,
             gateway_port=args.gateway_port,
             data_dir=args.data_dir,
+            worker_metrics_port=args.worker_metrics_port,
         )
         services = default_services(config)
     except ValidationError as exc:

@@ -20,6 +20,7 @@ __all__ = [
     "PortInUseError",
     "PortSpec",
     "check_ports",
+    "dev_codec_keys",
     "dev_jwt_secret",
 ]
 
@@ -76,6 +77,7 @@ class DevStackConfig:
         temporal_port: gRPC port of the Temporal dev server.
         ui_port: Port of the Temporal Web UI.
         gateway_port: Port of the gateway.
+        worker_metrics_port: Port of the worker's Prometheus metrics.
         data_dir: SQLite database, logs and lock file.
         definitions: ``module:attribute`` of the registry the worker and gateway load.
         namespace: Temporal namespace.
@@ -87,6 +89,7 @@ class DevStackConfig:
     temporal_port: int = 7233
     ui_port: int = 8233
     gateway_port: int = 8000
+    worker_metrics_port: int = 9464
     data_dir: Path = Path(".data")
     definitions: str = DEFAULT_DEFINITIONS
     namespace: str = "default"
@@ -103,6 +106,7 @@ class DevStackConfig:
         ui_port: int | None = None,
         gateway_port: int | None = None,
         data_dir: str | Path | None = None,
+        worker_metrics_port: int | None = None,
     ) -> DevStackConfig:
         """Resolve the configuration: flags win over environment variables, which win over defaults."""
         # Without the pydantic mypy plugin mypy cannot see that every field has a default.
@@ -112,6 +116,7 @@ class DevStackConfig:
             temporal_port=temporal_port or settings.dev_temporal_port,
             ui_port=ui_port or settings.dev_temporal_ui_port,
             gateway_port=gateway_port or settings.port,
+            worker_metrics_port=worker_metrics_port or settings.dev_worker_metrics_port,
             data_dir=Path(data_dir if data_dir is not None else settings.dev_data_dir),
             definitions=definitions,
             namespace=settings.temporal_namespace,
@@ -161,6 +166,9 @@ class DevStackConfig:
             PortSpec(self.temporal_port, "Temporal server (gRPC)", "DEV_TEMPORAL_PORT", "--temporal-port"),
             PortSpec(self.ui_port, "Temporal Web UI", "DEV_TEMPORAL_UI_PORT", "--ui-port"),
             PortSpec(self.gateway_port, "gateway (HTTP)", "WORKFLOWS_PORT", "--gateway-port"),
+            PortSpec(
+                self.worker_metrics_port, "worker metrics (Prometheus)", "DEV_WORKER_METRICS_PORT", "--worker-metrics-port"
+            ),
         ]
 
 
@@ -221,3 +229,26 @@ def dev_jwt_secret(config: DevStackConfig) -> str:
     with os.fdopen(fd, "w") as f:
         f.write(secret + "\n")
     return secret
+
+
+def dev_codec_keys(config: DevStackConfig) -> str:
+    """The payload encryption key of this data directory (``WORKFLOWS_CODEC_KEYS`` form), created on
+    first use (mode 0600) and kept so that the histories in its database stay readable."""
+    from litestar_workflows.temporal.codec import generate_key, parse_keys
+
+    path = config.data_dir / "dev-codec-keys"
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        keys = path.read_text().strip()
+        try:
+            if parse_keys(keys):
+                return keys
+        except ValueError:
+            pass
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC)
+    keys = generate_key("dev-1")
+    with os.fdopen(fd, "w") as f:
+        f.write(keys + "\n")
+    return keys

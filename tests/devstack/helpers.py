@@ -94,15 +94,16 @@ class OutputReader:
 def dev_env(tmp: Path, **extra: str) -> dict[str, str]:
     """An environment for a dev stack on free ports with its own data directory."""
     ports: set[int] = set()
-    while len(ports) < 3:
+    while len(ports) < 4:
         ports.add(free_port())
-    temporal, ui, gateway = sorted(ports)
+    temporal, ui, gateway, worker_metrics = sorted(ports)
     env = dict(os.environ)
     env.update(
         {
             "DEV_TEMPORAL_PORT": str(temporal),
             "DEV_TEMPORAL_UI_PORT": str(ui),
             "WORKFLOWS_PORT": str(gateway),
+            "DEV_WORKER_METRICS_PORT": str(worker_metrics),
             "DEV_DATA_DIR": str(tmp / "data"),
             "NO_COLOR": "1",
         }

@@ -28,7 +28,7 @@ from litestar_workflows.exceptions import (
     WorkflowsError,
 )
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal.client import connect, ensure_search_attributes, tls_config
+from litestar_workflows.temporal.client import connect, connect_options, ensure_search_attributes
 from litestar_workflows.temporal.contracts import SEARCH_ATTRIBUTES, error_details, error_from_details
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.conftest import start_dev_server
@@ -92,19 +92,20 @@ def test_load_registry_merges_and_rejects_bad_entries() -> None:
 
 
 def test_tls_settings(tmp_path: Path) -> None:
-    assert tls_config(settings()) is False
-    assert tls_config(settings(temporal_tls=True)) is True
-    assert tls_config(settings(temporal_api_key="k")) is True
+    def tls(**values: object) -> object:
+        return connect_options(settings(**values), environ={}).get("tls", False)
+
+    assert tls() is False
+    assert tls(temporal_tls=True) not in (False, None)
+    assert tls(temporal_api_key="k") is True
     cert, key, ca = tmp_path / "c.pem", tmp_path / "k.pem", tmp_path / "ca.pem"
     for path in (cert, key, ca):
         path.write_bytes(f"pem of {path.name}".encode())
-    mtls = tls_config(
-        settings(
-            temporal_tls_client_cert_path=str(cert),
-            temporal_tls_client_key_path=str(key),
-            temporal_tls_server_ca_cert_path=str(ca),
-            temporal_tls_server_name="temporal.internal",
-        )
+    mtls = tls(
+        temporal_tls_client_cert_path=str(cert),
+        temporal_tls_client_key_path=str(key),
+        temporal_tls_server_ca_cert_path=str(ca),
+        temporal_tls_server_name="temporal.internal",
     )
     assert isinstance(mtls, TLSConfig)
     assert (mtls.client_cert, mtls.client_private_key, mtls.server_root_ca_cert, mtls.domain) == (
@@ -114,11 +115,32 @@ def test_tls_settings(tmp_path: Path) -> None:
         "temporal.internal",
     )
     with pytest.raises(ValueError, match="must be given together"):
-        tls_config(settings(temporal_tls_client_cert_path=str(cert)))
-    with pytest.raises(ValueError, match="cannot read the client key"):
-        tls_config(
-            settings(temporal_tls_client_cert_path=str(cert), temporal_tls_client_key_path=str(tmp_path / "missing"))
-        )
+        tls(temporal_tls_client_cert_path=str(cert))
+    with pytest.raises(ValueError, match="cannot read a file"):
+        tls(temporal_tls_client_cert_path=str(cert), temporal_tls_client_key_path=str(tmp_path / "missing"))
+
+
+def test_client_configuration_profiles_and_standard_variables(tmp_path: Path) -> None:
+    """temporalio.envconfig: a TOML profile, TEMPORAL_* variables over it, explicit settings over both."""
+    config = tmp_path / "temporal.toml"
+    config.write_text(
+        '[profile.default]\naddress = "file-host:7233"\nnamespace = "file-ns"\n'
+        '[profile.cloud]\naddress = "cloud-host:7233"\nnamespace = "cloud-ns"\napi_key = "from-file"\n'
+        "[profile.cloud.grpc_meta]\nx-tenant = \"acme\"\n"
+    )
+    env = {"TEMPORAL_CONFIG_FILE": str(config)}
+    plain = connect_options(Settings(), environ=env)  # type: ignore[call-arg]
+    assert (plain["target_host"], plain["namespace"]) == ("file-host:7233", "file-ns")
+    cloud = connect_options(Settings(), environ={**env, "TEMPORAL_PROFILE": "cloud"})  # type: ignore[call-arg]
+    assert (cloud["target_host"], cloud["api_key"], cloud["tls"]) == ("cloud-host:7233", "from-file", True)
+    assert cloud["rpc_metadata"] == {"x-tenant": "acme"}
+    overridden = connect_options(Settings(), environ={**env, "TEMPORAL_NAMESPACE": "env-ns"})  # type: ignore[call-arg]
+    assert overridden["namespace"] == "env-ns"
+    explicit = connect_options(settings(temporal_address="flag-host:1"), environ=env)
+    assert (explicit["target_host"], explicit["namespace"]) == ("flag-host:1", "file-ns")
+    # Nothing configured anywhere: the local default.
+    default = connect_options(Settings(), environ={"TEMPORAL_CONFIG_FILE": str(tmp_path / "none.toml")})  # type: ignore[call-arg]
+    assert (default["target_host"], default["namespace"]) == ("localhost:7233", "default")
 
 
 async def test_connect_to_nothing_is_engine_unavailable() -> None:
