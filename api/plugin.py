@@ -56,6 +56,7 @@ class WorkflowPlugin(InitPluginProtocol):
             a ``TemporalExecutionEngine`` over the definitions of ``settings.definitions``.
         path: Mount path of the routes, e.g. ``"/workflows"`` (``""`` for the root).
         auth: Token configuration; built from ``settings`` when omitted.
+        ui: Also serve the task UI under ``<path>/ui`` (docs/ui.md).
     """
 
     def __init__(
@@ -66,6 +67,7 @@ class WorkflowPlugin(InitPluginProtocol):
         engine: ExecutionEngine | None = None,
         path: str | None = None,
         auth: AuthConfig | None = None,
+        ui: bool = True,
     ) -> None:
         self.published = applied = apply_config(config, engine=engine, path=path, settings=settings)
         engine, path, settings = applied.engine, applied.path, applied.settings
@@ -73,6 +75,7 @@ class WorkflowPlugin(InitPluginProtocol):
         self.prefix = "/" + path.strip("/") if path.strip("/") else ""
         self.auth = auth or build_auth(self.settings)
         self.gateway = Gateway(self.settings, self.auth, engine, self.prefix)
+        self.ui = ui
 
     def routers(self) -> list[Router]:
         """The public (health, readiness, dev token) and protected routers."""
@@ -116,10 +119,20 @@ class WorkflowPlugin(InitPluginProtocol):
         """The engine (``None`` until the app has started, when the gateway builds it from settings)."""
         return self.gateway.engine
 
+    def ui_routers(self) -> list[Router]:
+        """The task UI's routers (api/ui), signed in with the same tokens as the routes."""
+        from api.ui.mount import ui_routers
+        from api.ui.site import UISite
+
+        site = UISite(self.gateway, self.settings.temporal_ui_url)
+        return ui_routers(site, self.auth.auth.middleware, self.settings.max_body_size)
+
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         """Register the routes, lifespan, security scheme and start-up hooks."""
         app_config.route_handlers.extend(self.routers() if self.published.enable_api else [])
         app_config.dependencies.update(self.published.dependencies)
+        if self.ui:
+            app_config.route_handlers.extend(self.ui_routers())
         app_config.lifespan.append(self.gateway.lifespan)
         app_config.on_startup.append(self._on_startup)
         openapi = app_config.openapi_config
@@ -140,7 +153,9 @@ class WorkflowPlugin(InitPluginProtocol):
         segment (this has to happen before routing, which plugins cannot otherwise reach), and adds
         the form schemas to the OpenAPI components.
         """
-        prefixes = (f"{self.prefix}/instances/", f"{self.prefix}/tasks/")
+        prefixes: tuple[str, ...] = (f"{self.prefix}/instances/", f"{self.prefix}/tasks/")
+        if self.ui:
+            prefixes += (f"{self.prefix}/ui/instances/", f"{self.prefix}/ui/tasks/")
         wrapper: Any = app.asgi_handler
         while isinstance(wrapper, EncodedSlashes):
             if wrapper.prefixes == prefixes:

@@ -1,0 +1,161 @@
+"""The inbox and the task pages: find a task, read what it is about, fill in its form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+
+from api.auth import Identity
+from api.gateway import Gateway
+from api.paths import segment_value
+from api.ui import calls
+from api.ui.forms import build_fields, fill_errors, parse_form
+from api.ui.site import UISite
+from litestar_workflows.core.models import PendingTask, WorkflowInstance
+from litestar_workflows.engine.base import ExecutionEngine
+from litestar_workflows.exceptions import FormValidationError, UnauthorizedTaskError
+
+__all__ = ["TaskPages"]
+
+IdParam = Annotated[str, PathParameter(max_length=1000)]
+StepParam = Annotated[str, PathParameter(max_length=200)]
+DefinitionFilter = Annotated[str | None, QueryParameter(max_length=200)]
+
+
+def _rows(site: UISite, tasks: list[PendingTask], identity: Identity) -> dict[str, list[dict[str, Any]]]:
+    """Tasks split into assigned-to-me and offered-to-my-groups, overdue first, then by due date and age."""
+    now = datetime.now(UTC)
+    far = datetime.max.replace(tzinfo=UTC)
+    ordered = sorted(tasks, key=lambda t: (not (t.deadline_at and t.deadline_at < now), t.deadline_at or far, t.since))
+    groups: dict[str, list[dict[str, Any]]] = {"mine": [], "claimable": []}
+    for task in ordered:
+        groups["mine" if task.assignee == identity.user_id else "claimable"].append(
+            {
+                "task": task,
+                "url": site.url("tasks", task.instance_id, task.step_name),
+                "instance_url": site.url("instances", task.instance_id),
+                "overdue": bool(task.deadline_at and task.deadline_at < now),
+                "offered_to": task.assignee or ", ".join(task.candidate_groups) or "anyone",
+                "escalation": getattr(task, "escalation_level", 0),
+            }
+        )
+    return groups
+
+
+class TaskPages(Controller):
+    """``/ui/``, ``/ui/tasks`` and ``/ui/tasks/{instance}/{step}``."""
+
+    path = "/"
+
+    @get(["/", "/tasks"], name="ui-inbox")
+    async def inbox(
+        self,
+        request: Request[Any, Any, Any],
+        site: NamedDependency[UISite],
+        engine: NamedDependency[ExecutionEngine],
+        identity: NamedDependency[Identity],
+        workflow_name: DefinitionFilter = None,
+        fragment: Annotated[int | None, QueryParameter(le=1)] = None,
+    ) -> Response[str]:
+        """The signed-in user's tasks; ``?fragment=1`` returns only the lists (for the auto-refresh)."""
+        page = await calls.list_tasks(engine, identity, workflow_name or None)
+        names = sorted(d.name for d in site.gateway.registry.list_definitions(latest_only=True))
+        return site.page(
+            request,
+            "inbox_lists.html" if fragment else "inbox.html",
+            identity=identity,
+            title="My tasks",
+            rows=_rows(site, page.items, identity),
+            more=page.next_cursor is not None,
+            definitions=names,
+            selected=workflow_name or "",
+        )
+
+    @get("/tasks/{instance_id:str}/{step_name:str}", name="ui-task")
+    async def task(
+        self,
+        request: Request[Any, Any, Any],
+        site: NamedDependency[UISite],
+        engine: NamedDependency[ExecutionEngine],
+        identity: NamedDependency[Identity],
+        instance_id: IdParam,
+        step_name: StepParam,
+    ) -> Response[str]:
+        """The task: what it is about, the instance data, and its form (or why the user may not complete it)."""
+        iid, step = segment_value(instance_id), segment_value(step_name)
+        instance = await calls.get_instance(engine, identity, iid)
+        return self._page(request, site, engine, identity, instance, step)
+
+    @post("/tasks/{instance_id:str}/{step_name:str}", status_code=303)
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        site: NamedDependency[UISite],
+        gateway: NamedDependency[Gateway],
+        engine: NamedDependency[ExecutionEngine],
+        identity: NamedDependency[Identity],
+        instance_id: IdParam,
+        step_name: StepParam,
+    ) -> Response[Any]:
+        """Submit the form as the signed-in user; the engine validates it. Errors re-show the form."""
+        form = await site.read_form(request)
+        iid, step = segment_value(instance_id), segment_value(step_name)
+        instance = await calls.get_instance(engine, identity, iid)
+        task = next((t for t in instance.pending_tasks if t.step_name == step), None)
+        if task is None:
+            return self._page(request, site, engine, identity, instance, step, status_code=409)
+        fields = build_fields(task.form_schema)
+        data = parse_form(fields, form)
+        comment = form.get("_comment")
+        try:
+            await calls.complete(
+                gateway, engine, identity, iid, step, data, comment if isinstance(comment, str) and comment else None
+            )
+        except FormValidationError as exc:
+            general = fill_errors(fields, exc.errors)
+            return self._page(
+                request, site, engine, identity, instance, step, fields=fields, general=general, status_code=422
+            )
+        except UnauthorizedTaskError as exc:
+            return self._page(request, site, engine, identity, instance, step, refusal=str(exc), status_code=403)
+        return site.redirect(site.url("instances", iid, query="completed=" + step))
+
+    def _page(
+        self,
+        request: Request[Any, Any, Any],
+        site: UISite,
+        engine: ExecutionEngine,
+        identity: Identity,
+        instance: WorkflowInstance,
+        step: str,
+        *,
+        fields: Any = None,
+        general: list[str] | None = None,
+        refusal: str | None = None,
+        status_code: int = 200,
+    ) -> Response[str]:
+        task = next((t for t in instance.pending_tasks if t.step_name == step), None)
+        done = next(
+            (h for h in reversed(instance.context.step_history) if h.step_name == step and h.completed_by), None
+        )
+        if task is not None and refusal is None:
+            refusal = calls.completion_refusal(engine, task, identity, instance)
+        return site.page(
+            request,
+            "task.html",
+            identity=identity,
+            title=task.title if task else step,
+            task=task,
+            step_name=step,
+            instance=instance,
+            instance_url=site.url("instances", instance.id),
+            done=done,
+            refusal=refusal,
+            fields=fields if fields is not None else build_fields(task.form_schema if task else None),
+            general=general or [],
+            status_code=status_code,
+        )

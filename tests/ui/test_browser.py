@@ -1,0 +1,159 @@
+"""The task UI in a real browser (Chromium through Playwright), on the Temporal engine: the
+session's dev server, the worker of ``worker.py`` and a gateway served by uvicorn."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from tests.ui.conftest import LiveGateway
+
+pytestmark = pytest.mark.timeout(120)
+
+DEMO_GROUPS = {"alice": "employees", "bob": "employees, managers", "carol": "employees, vps", "dave": "admins"}
+
+
+def _expect() -> Any:
+    from playwright.async_api import expect
+
+    return expect
+
+
+async def sign_in(page: Any, gateway: LiveGateway, user: str) -> None:
+    """Sign in with the demo user's button on /ui/login."""
+    await page.goto(gateway.url("/ui/login"))
+    await page.get_by_role("button", name=user, exact=True).click()
+    await _expect()(page.get_by_test_id("user")).to_have_text(user)
+
+
+async def start_expense(page: Any, gateway: LiveGateway, amount: int = 250) -> str:
+    """alice's part: start an expense from the start form; returns the instance id."""
+    key = f"ui-{uuid.uuid4().hex[:8]}"
+    await page.goto(gateway.url("/ui/definitions"))
+    await page.get_by_role("link", name="Start expense_approval").click()
+    json_field = page.get_by_label("Data (JSON object)")
+    if await json_field.count():
+        await json_field.fill(f'{{"amount": {amount}, "description": "Train to Lyon"}}')
+    else:  # the definition declares an input schema: a field per property
+        await page.get_by_label(re.compile("amount", re.I)).fill(str(amount))
+        await page.get_by_label(re.compile("description", re.I)).fill("Train to Lyon")
+    await page.get_by_label("Business key (optional)").fill(key)
+    await page.get_by_role("button", name="Start", exact=True).click()
+    instance_id = f"expense_approval/{key}"
+    await _expect()(page.get_by_role("heading", level=1)).to_have_text(instance_id)
+    return instance_id
+
+
+async def test_each_demo_user_signs_in_sees_their_groups_and_signs_out(
+    new_page: Any, live_gateway: LiveGateway
+) -> None:
+    page = await new_page()
+    for user, groups in DEMO_GROUPS.items():
+        await sign_in(page, live_gateway, user)
+        await _expect()(page.get_by_test_id("groups")).to_have_text(groups)
+        await page.get_by_role("button", name="Sign out").click()
+        await _expect()(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await page.goto(live_gateway.url("/ui/tasks"))  # signed out: back to the sign-in page
+    assert "/ui/login" in page.url
+
+
+async def test_expense_from_start_to_approval_with_a_rejected_form_in_between(
+    new_page: Any, live_gateway: LiveGateway
+) -> None:
+    expect = _expect()
+    alice, bob = await new_page(), await new_page()
+    await sign_in(alice, live_gateway, "alice")
+    instance_id = await start_expense(alice, live_gateway)
+    await expect(alice.get_by_test_id("status")).to_have_text("waiting")
+
+    await sign_in(bob, live_gateway, "bob")
+    task_link = bob.get_by_test_id("tasks-claimable").get_by_role("link", name="Approve Expense Request")
+    row = bob.locator("li.task", has=bob.get_by_role("link", name=instance_id))
+    await expect(row).to_be_visible()
+    await row.get_by_role("link", name="Approve Expense Request").click()
+    await expect(bob.get_by_role("heading", level=1)).to_have_text("Approve Expense Request")
+    await expect(bob.get_by_text("Train to Lyon")).to_be_visible()
+
+    before = await live_gateway.engine.get_instance(instance_id)
+    await bob.get_by_label("Comments", exact=True).fill("no decision yet")
+    await bob.get_by_role("button", name="Submit").click()
+    await expect(bob.get_by_test_id("field-error")).to_contain_text("'approved' is a required property")
+    await expect(bob.get_by_label("Approve?")).to_have_attribute("aria-invalid", "true")
+    after = await live_gateway.engine.get_instance(instance_id)
+    assert after.pending_steps == before.pending_steps == ["manager_approval"]
+    assert len(after.context.step_history) == len(before.context.step_history)
+    assert "approved" not in after.context.data
+
+    await bob.get_by_label("Approve?").select_option("Yes")
+    await bob.get_by_role("button", name="Submit").click()
+    await expect(bob.get_by_test_id("completed-notice")).to_contain_text("completed")
+    assert task_link is not None
+
+    await alice.goto(live_gateway.url("/ui/instances"))
+    await alice.get_by_role("link", name=instance_id).click()
+    await expect(alice.get_by_test_id("status")).to_have_text("completed")
+    await expect(alice.locator("svg.graph g.node.done")).to_have_count(3)
+    await expect(alice.locator("svg.graph g.node[data-step=vp_approval]")).not_to_have_class(re.compile("done"))
+    history = alice.get_by_test_id("history")
+    await expect(history.get_by_role("row", name=re.compile("manager_approval"))).to_contain_text("bob")
+    await expect(alice.get_by_role("link", name="Open in the Temporal Web UI")).to_have_attribute(
+        "href", re.compile(re.escape(quote(instance_id, safe="")))
+    )
+
+
+async def test_an_outsider_sees_neither_the_task_nor_the_instance(new_page: Any, live_gateway: LiveGateway) -> None:
+    expect = _expect()
+    alice, carol = await new_page(), await new_page()
+    await sign_in(alice, live_gateway, "alice")
+    instance_id = await start_expense(alice, live_gateway)
+    await sign_in(carol, live_gateway, "carol")  # employees, vps: no part in a 250 expense
+    await expect(carol.get_by_role("link", name=instance_id)).to_have_count(0)
+    await carol.goto(live_gateway.url("/ui/instances"))
+    await expect(carol.get_by_role("link", name=instance_id)).to_have_count(0)
+    for path in (
+        f"/ui/instances/{quote(instance_id, safe='')}",
+        f"/ui/tasks/{quote(instance_id, safe='')}/manager_approval",
+    ):
+        response = await carol.goto(live_gateway.url(path))
+        assert response is not None and response.status == 404
+        await expect(carol.get_by_text("Train to Lyon")).to_have_count(0)
+
+
+async def test_a_form_can_be_completed_with_the_keyboard_alone(new_page: Any, live_gateway: LiveGateway) -> None:
+    expect = _expect()
+    alice, bob = await new_page(), await new_page(width=390, height=844)  # bob on a phone-sized screen
+    await sign_in(alice, live_gateway, "alice")
+    instance_id = await start_expense(alice, live_gateway)
+    await sign_in(bob, live_gateway, "bob")
+    await bob.goto(live_gateway.url(f"/ui/tasks/{quote(instance_id, safe='')}/manager_approval"))
+
+    async def tab_to(element_id: str) -> None:
+        for _ in range(40):
+            await bob.keyboard.press("Tab")
+            if await bob.evaluate("document.activeElement && document.activeElement.id") == element_id:
+                return
+        raise AssertionError(f"#{element_id} cannot be reached with Tab")
+
+    approve = bob.get_by_label("Approve?")
+    await tab_to(await approve.get_attribute("id"))
+    await bob.keyboard.press("ArrowDown")  # — choose — → Yes
+    await expect(approve).to_have_value("true")
+    await tab_to(await bob.get_by_label("Comments", exact=True).get_attribute("id"))
+    await bob.keyboard.type("fine by me")
+    focused_submit = False
+    for _ in range(5):
+        await bob.keyboard.press("Tab")
+        if await bob.evaluate("document.activeElement.textContent.trim()") == "Submit":
+            focused_submit = True
+            break
+    assert focused_submit
+    outline = await bob.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focused control is visibly marked
+    await bob.keyboard.press("Enter")
+    await expect(bob.get_by_test_id("completed-notice")).to_contain_text("completed")
+    instance = await live_gateway.engine.get_instance(instance_id)
+    assert instance.context.data["approved"] is True and instance.context.data["comments"] == "fine by me"
