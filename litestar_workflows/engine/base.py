@@ -42,7 +42,7 @@ class ExecutionEngine(Protocol):
 
     async def start_workflow(
         self,
-        workflow_name: str,
+        workflow_name: str | type[Any],
         initial_data: Mapping[str, Any] | None = None,
         version: str | None = None,
         *,
@@ -53,6 +53,9 @@ class ExecutionEngine(Protocol):
         """Start an instance and return it once it has settled (waiting, completed or failed).
 
         ``user_id`` and ``groups`` identify the starter and must come from a verified token.
+
+        ``workflow_name`` may be a registered workflow class (0.3.3's style): its definition's
+        name and version are started.
 
         With a ``business_key`` a second start returns the existing instance; different
         initial data raises :class:`~litestar_workflows.exceptions.WorkflowAlreadyExistsError`.

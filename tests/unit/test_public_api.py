@@ -38,6 +38,10 @@ REQUIRED = {
     "UnauthorizedTaskError",
     "TaskAlreadyCompletedError",
     "RetryPolicy",
+    "WorkflowPlugin",
+    "WorkflowPluginConfig",
+    "EventBus",
+    "WorkflowGraph",
 }
 
 
