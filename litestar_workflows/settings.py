@@ -101,6 +101,8 @@ class Settings(BaseSettings):
         worker_health_bind: ``WORKER_HEALTH_BIND`` — worker: ``host:port`` of ``/health`` and ``/ready``.
         tracing: ``WORKFLOWS_TRACING`` — OpenTelemetry traces (exported by OTLP when
             ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set); on by itself when that variable is set.
+        otlp_endpoint: ``OTEL_EXPORTER_OTLP_ENDPOINT`` — OpenTelemetry's own variable: base URL of the OTLP/HTTP
+            collector traces are sent to (e.g. ``http://otel-collector:4318``); switches tracing on.
         log_format: ``WORKFLOWS_LOG_FORMAT`` — ``text`` or ``json`` (one object a line) for worker and gateway.
     """
 
@@ -168,6 +170,7 @@ class Settings(BaseSettings):
     worker_metrics_bind: str | None = Field(None, validation_alias="WORKER_METRICS_BIND")
     worker_health_bind: str | None = Field(None, validation_alias="WORKER_HEALTH_BIND")
     tracing: bool = Field(False, validation_alias="WORKFLOWS_TRACING")
+    otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
     log_format: Literal["text", "json"] = Field("text", validation_alias="WORKFLOWS_LOG_FORMAT")
 
     @field_validator("codec_cors_origins", "codec_operator_groups", mode="before")

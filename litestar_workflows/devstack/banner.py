@@ -83,7 +83,8 @@ async def _definitions(port: int, token: str) -> list[str]:
 def _urls(config: DevStackConfig) -> list[str]:
     return [
         f"  Gateway          {config.gateway_url}",
-        f"  API docs         {config.gateway_url}/schema  (Swagger UI: {config.gateway_url}/schema/swagger)",
+        f"  Task UI          {config.gateway_url}/ui  (sign in as alice, bob, carol or dave)",
+        f"  API docs         {config.gateway_url}/schema  (Swagger UI; also /schema/redoc, /schema/rapidoc)",
         f"  Temporal Web UI  {config.ui_url}",
         f"  Temporal gRPC    {config.temporal_address}  (temporal workflow list --address {config.temporal_address})",
         f"  Data             {config.db_path} (SQLite; instances survive a restart), logs in {config.log_dir}/",
@@ -120,6 +121,7 @@ async def render_banner(stack: DevStack, took: float) -> str:
         lines += [
             "",
             f"Then open {config.ui_url} to see the instance (expense_approval/{business_key}) and its history.",
+            f"Or do it in the browser: {config.gateway_url}/ui, sign in as alice and start an expense, then as bob.",
         ]
     else:
         lines += [f"REQUESTER={requester}", f"MANAGER={manager}"]

@@ -167,7 +167,10 @@ class DevStackConfig:
             PortSpec(self.ui_port, "Temporal Web UI", "DEV_TEMPORAL_UI_PORT", "--ui-port"),
             PortSpec(self.gateway_port, "gateway (HTTP)", "WORKFLOWS_PORT", "--gateway-port"),
             PortSpec(
-                self.worker_metrics_port, "worker metrics (Prometheus)", "DEV_WORKER_METRICS_PORT", "--worker-metrics-port"
+                self.worker_metrics_port,
+                "worker metrics (Prometheus)",
+                "DEV_WORKER_METRICS_PORT",
+                "--worker-metrics-port",
             ),
         ]
 

@@ -40,7 +40,7 @@ _OTLP_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_END
 def tracing_enabled(settings: Settings, environ: dict[str, str] | None = None) -> bool:
     """Whether this process traces (see the module docstring)."""
     env = os.environ if environ is None else environ
-    return settings.tracing or any(env.get(name) for name in _OTLP_VARIABLES)
+    return settings.tracing or bool(settings.otlp_endpoint) or any(env.get(name) for name in _OTLP_VARIABLES)
 
 
 def configure_tracing(settings: Settings, service_name: str) -> Any:
@@ -63,10 +63,13 @@ def configure_tracing(settings: Settings, service_name: str) -> Any:
         return current
     name = os.environ.get("OTEL_SERVICE_NAME", service_name)
     provider = create_tracer_provider(resource=Resource.create({"service.name": name}))
-    if any(os.environ.get(variable) for variable in _OTLP_VARIABLES):
+    if settings.otlp_endpoint or any(os.environ.get(variable) for variable in _OTLP_VARIABLES):
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        endpoint = settings.otlp_endpoint
+        # The exporter reads the variables itself; an endpoint given in settings is the base URL.
+        exporter = OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces") if endpoint else OTLPSpanExporter()
+        provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     return provider
 
@@ -125,13 +128,16 @@ class JsonLogFormatter(logging.Formatter):
         instance_id = getattr(record, "instance_id", None)
         step = getattr(record, "step", None)
         temporal = getattr(record, "temporal_workflow", None) or getattr(record, "temporal_activity", None)
+        activity = None
         if isinstance(temporal, dict):
             instance_id = instance_id or temporal.get("workflow_id")
-            step = step or temporal.get("activity_type")
+            activity = temporal.get("activity_type")
         if instance_id:
             entry["instance_id"] = instance_id
         if step:
             entry["step"] = step
+        if activity:
+            entry["activity"] = activity
         trace_id, span_id = _current_trace()
         if trace_id:
             entry["trace_id"] = trace_id
