@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import logging
 import binascii
 import contextlib
 import dataclasses
+import logging
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Collection, Mapping
@@ -590,11 +590,11 @@ class TemporalExecutionEngine:
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
 
-    async def _state(self, instance_id: str, timeout: timedelta | None = None) -> InstanceState:
+    async def _state(self, instance_id: str, rpc_timeout: timedelta | None = None) -> InstanceState:
         handle = self._handle(instance_id)
         state: InstanceState = await self._call(
             instance_id,
-            lambda: handle.query(QUERY_STATE, result_type=InstanceState, rpc_timeout=timeout or self.query_timeout),
+            lambda: handle.query(QUERY_STATE, result_type=InstanceState, rpc_timeout=rpc_timeout or self.query_timeout),
         )
         return state
 
