@@ -151,3 +151,13 @@ def test_handlers_must_be_for_event_types() -> None:
     bus.subscribe(WorkflowEvent, handler)
     bus.unsubscribe(WorkflowEvent, handler)
     assert not bus.has_subscribers
+
+
+async def test_engines_steps_and_instances_satisfy_the_published_protocols() -> None:
+    from litestar_workflows.core import protocols
+
+    engine: protocols.ExecutionEngine = LocalExecutionEngine(_registry())
+    instance: protocols.WorkflowInstance = await engine.start_workflow(ApprovalWorkflow, {"amount": 5})
+    assert isinstance(engine, protocols.ExecutionEngine) and isinstance(instance, protocols.WorkflowInstance)
+    assert isinstance(Finish(), protocols.Step)
+    assert isinstance(ApprovalWorkflow, protocols.Workflow)
