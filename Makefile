@@ -27,7 +27,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The task UI's browser tests drive Debian's Chromium (Playwright never downloads a browser).
+CHROMIUM ?= /usr/bin/chromium
+
 unit: $(STAMP)
+	@test -x $(CHROMIUM) || echo "NOTE: $(CHROMIUM) is missing, so the browser tests of the task UI (tests/ui) are SKIPPED. Install it with: sudo apt-get install -y chromium"
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

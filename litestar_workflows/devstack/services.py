@@ -220,6 +220,8 @@ def default_services(config: DevStackConfig, environ: Mapping[str, str] | None =
         "WORKFLOWS_HOST": HOST,
         "WORKFLOWS_PORT": str(config.gateway_port),
         "WORKFLOWS_METRICS": "true",
+        # The task UI's instance pages link to the dev server's Web UI.
+        "WORKFLOWS_TEMPORAL_UI_URL": f"http://{HOST}:{config.ui_port}",
         # The dev server's Web UI has no login to forward a token: the codec accepts anonymous calls
         # (allowed only in dev-token mode, which is loopback-only) from the UI's origin.
         "WORKFLOWS_CODEC_ALLOW_ANONYMOUS": "true",
