@@ -212,8 +212,8 @@ class WorkflowDefinition:
 
 def _named(key: str, step: BaseStep) -> BaseStep:
     """``step`` if it is called ``key``, else a shallow copy that is (0.3.3 routes by key)."""
-    if getattr(step, "name", None) == key:
-        return step
+    if getattr(step, "name", None) == key or not isinstance(step, BaseStep):
+        return step  # not a step at all: validation reports it
     renamed = copy.copy(step)
     renamed.name = key
     return renamed
