@@ -11,14 +11,15 @@ engine runs handlers outside the workflow (see docs/migrating.md).
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from litestar_workflows.core.events import WorkflowEvent
 
-__all__ = ["EventBus", "EventHandler"]
+__all__ = ["EventBus", "EventHandler", "SupportsEmit", "as_event_bus"]
 
 logger = logging.getLogger("litestar_workflows.events")
 
@@ -73,3 +74,31 @@ class EventBus:
                     event.kind,
                     event.instance_id,
                 )
+
+
+class SupportsEmit(Protocol):
+    """0.3.3's event bus shape: any object with ``emit(name, **fields)`` (sync or async)."""
+
+    def emit(self, event_name: str, /, **fields: Any) -> Any: ...
+
+
+def as_event_bus(bus: EventBus | SupportsEmit | None) -> EventBus:
+    """``bus`` as an :class:`EventBus`: itself; a new one for ``None``; for an object with only
+    0.3.3's ``emit``, a bus that calls ``emit(event.kind, **fields)`` for every event."""
+    if isinstance(bus, EventBus):
+        return bus
+    adapted = EventBus()
+    if bus is None:
+        return adapted
+    emit = getattr(bus, "emit", None)
+    if not callable(emit):
+        raise TypeError(f"event_bus must be an EventBus or have an emit(name, **fields) method, not {bus!r}")
+
+    async def forward(event: WorkflowEvent) -> None:
+        fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
+        result = emit(event.kind, **fields)
+        if inspect.isawaitable(result):
+            await result
+
+    adapted.subscribe(WorkflowEvent, forward)
+    return adapted

@@ -19,7 +19,7 @@ from litestar_workflows.core.definition import WorkflowDefinition
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
 from litestar_workflows.engine.base import Page
-from litestar_workflows.engine.events import EventBus
+from litestar_workflows.engine.events import EventBus, SupportsEmit, as_event_bus
 from litestar_workflows.engine.local_events import EventRecorder
 from litestar_workflows.engine.local_published import PublishedLocalEngineAPI, refuse_persistence
 from litestar_workflows.engine.local_waits import LocalWaits, timer_kind
@@ -72,7 +72,8 @@ class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
         registry: Where definitions are looked up.
         persistence: Must be ``None``: instances live in memory (0.3.3's parameter; see
             :func:`~litestar_workflows.engine.local_published.refuse_persistence`).
-        event_bus: Where the instances' events are published (a new :class:`EventBus` if ``None``).
+        event_bus: Where the instances' events are published: an :class:`EventBus` (a new one if
+            ``None``) or, as in 0.3.3, any object with ``emit(name, **fields)``.
         budgets: Size budgets of the instances (defaults: :class:`SizeBudgets`).
         admin_groups: Groups that may read and cancel every instance (see
             :mod:`~litestar_workflows.rules.access`).
@@ -82,13 +83,13 @@ class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
         self,
         registry: WorkflowRegistry,
         persistence: Any = None,
-        event_bus: EventBus | None = None,
+        event_bus: EventBus | SupportsEmit | None = None,
         *,
         budgets: SizeBudgets | None = None,
         admin_groups: Collection[str] = (),
     ) -> None:
         refuse_persistence(persistence)
-        self.event_bus = event_bus if event_bus is not None else EventBus()
+        self.event_bus = as_event_bus(event_bus)
         self._events = EventRecorder(self.event_bus)
         self.registry = registry
         self.admin_groups = tuple(admin_groups)

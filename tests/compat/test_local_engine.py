@@ -161,3 +161,31 @@ async def test_engines_steps_and_instances_satisfy_the_published_protocols() -> 
     assert isinstance(engine, protocols.ExecutionEngine) and isinstance(instance, protocols.WorkflowInstance)
     assert isinstance(Finish(), protocols.Step)
     assert isinstance(ApprovalWorkflow, protocols.Workflow)
+
+
+async def test_a_0_3_3_style_bus_with_emit_receives_every_event() -> None:
+    class Emitter:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, dict[str, Any]]] = []
+
+        async def emit(self, event_name: str, /, **fields: Any) -> None:
+            self.calls.append((event_name, fields))
+
+    emitter = Emitter()
+    engine = LocalExecutionEngine(_registry(), event_bus=emitter)
+    instance = await engine.start_workflow(ApprovalWorkflow, {"amount": 5})
+    assert emitter.calls[0] == (
+        "workflow.started",
+        {
+            "instance_id": instance.id,
+            "timestamp": instance.started_at,
+            "workflow_name": "compat_approval",
+            "workflow_version": "1.0.0",
+            "initial_data": {"amount": 5},
+            "user_id": None,
+            "tenant_id": None,
+        },
+    )
+    assert emitter.calls[-1][0] == "workflow.completed"
+    with pytest.raises(TypeError, match="emit"):
+        LocalExecutionEngine(_registry(), event_bus=object())  # type: ignore[arg-type]
