@@ -19,6 +19,7 @@ from litestar_workflows.rules.machine import select_targets
 from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec, is_semver, to_mermaid
 from litestar_workflows.steps.base import BaseHumanStep, BaseMachineStep, BaseStep
 from litestar_workflows.steps.kinds import expand_step_kinds, is_step_kind, step_kind_errors, step_kind_fields
+from litestar_workflows.steps.task_options import task_option_errors, task_option_fields
 
 if TYPE_CHECKING:
     from litestar_workflows.core.context import WorkflowContext
@@ -250,6 +251,7 @@ def compile_definition(definition: WorkflowDefinition) -> GraphSpec:
                     exclude_starter=bool(step.exclude_starter),
                     exclude_completers_of=tuple(step.exclude_completers_of),
                     assignee_not_starter=bool(step.assignee_not_starter),
+                    **task_option_fields(step),
                     **common,
                 )
             )
@@ -326,8 +328,9 @@ def validate_definition(definition: WorkflowDefinition) -> list[str]:
                 else:
                     for problem in check_form_schema(step.form_schema):
                         errors.append(f"human step {key!r}: form_schema is not a valid JSON Schema: {problem}")
-            if (step.deadline is None) != (step.on_deadline is None):
+            if (step.deadline is None) != (step.on_deadline is None and step.default_decision is None):
                 errors.append(f"human step {key!r}: deadline and on_deadline must be set together")
+            errors.extend(task_option_errors(key, step))
             if step.on_deadline is not None and step.on_deadline not in steps:
                 errors.append(f"human step {key!r}: on_deadline {step.on_deadline!r} is not a step")
             if step.deadline is not None and step.deadline.total_seconds() <= 0:

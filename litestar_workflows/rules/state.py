@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar_workflows.core.context import StepExecution, WorkflowContext
 from litestar_workflows.core.types import StepType, WorkflowStatus
+from litestar_workflows.rules.task_records import TaskLedger
 
 __all__ = ["InstanceState", "PendingTask", "RejectedInput", "WaitingStep", "clone_data"]
 
@@ -134,6 +135,8 @@ class InstanceState:
             step); step code reads it as ``context.metadata["webhook_secret"]``.
         completion_keys: Idempotency keys of completions (hashed with the user) and the digest
             of the request each was first used with (the newest, bounded).
+        tasks: Claims, hand-overs, votes, decision records and comments of the human tasks
+            (:mod:`~litestar_workflows.rules.tasks`).
     """
 
     instance_id: str
@@ -162,6 +165,7 @@ class InstanceState:
     paused_at: datetime | None = None
     paused_by: str | None = None
     webhook_secret: str | None = None
+    tasks: TaskLedger = field(default_factory=TaskLedger)
 
     @property
     def pending_steps(self) -> list[str]:

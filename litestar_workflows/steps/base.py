@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from litestar_workflows.core.types import StepType
+from litestar_workflows.steps.task_options import Escalation
 
 if TYPE_CHECKING:
     from litestar_workflows.core.context import WorkflowContext
@@ -131,6 +132,15 @@ class BaseHumanStep(BaseStep):
             complete this one.
         assignee_not_starter: Four-eyes: the user named by ``assignee_key`` must not be the starter
             (refused at start when the initial data names them; the starter never completes it).
+        manager_groups: Groups that may reassign the task (besides the admin groups).
+        approvals_required: Distinct approvers needed (the step completes at the k-th approval).
+        approval_groups: One approver from each of these groups.
+        approval_key: The form field (boolean) saying whether a decision approves.
+        rejection_ends_step: A rejection completes a step with several approvers at once.
+        reminder_after: First reminder (an event for notifiers) after the task opened.
+        reminder_every: Later reminders, this far apart.
+        escalations: The escalation chain (:class:`~litestar_workflows.steps.task_options.Escalation`).
+        default_decision: Form data submitted as the decision when the deadline passes.
     """
 
     step_type: StepType = StepType.HUMAN
@@ -144,6 +154,16 @@ class BaseHumanStep(BaseStep):
     exclude_starter: bool = False
     exclude_completers_of: Sequence[str] = ()
     assignee_not_starter: bool = False
+    # Task operations (litestar_workflows/rules/tasks.py, rules/task_alarms.py, steps/task_options.py).
+    manager_groups: Sequence[str] = ()
+    approvals_required: int = 1
+    approval_groups: Sequence[str] = ()
+    approval_key: str = "approved"
+    rejection_ends_step: bool = True
+    reminder_after: timedelta | None = None
+    reminder_every: timedelta | None = None
+    escalations: Sequence[Escalation] = ()
+    default_decision: dict[str, Any] | None = None
 
     def __init__(
         self,
