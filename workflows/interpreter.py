@@ -455,7 +455,12 @@ class InterpreterWorkflow(InterpreterWaits):
 
     def _start_timer(self, step_name: str, seconds: float) -> None:
         self._cancel_timer(step_name)
-        self._timers[step_name] = asyncio.create_task(self._guarded(self._deadline(step_name, seconds)))
+        self._timers[step_name] = asyncio.create_task(self._guarded_deadline(step_name, seconds))
+
+    async def _guarded_deadline(self, step_name: str, seconds: float) -> None:
+        # The deadline coroutine is made only once the task runs: a timer canceled before it
+        # started (a completion in the same activation) leaves no never-awaited coroutine behind.
+        await self._guarded(self._deadline(step_name, seconds))
 
     def _cancel_timer(self, step_name: str) -> None:
         timer = self._timers.pop(step_name, None)

@@ -4,6 +4,7 @@ workflow task, one broken instance does not break listings, a cancel that lost a
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from litestar_workflows.exceptions import (
 )
 from litestar_workflows.rules.budgets import HISTORY_WINDOW
 from litestar_workflows.temporal.contracts import (
+    QUERY_STATE,
     SA_DEFINITION_NAME,
     SA_DEFINITION_VERSION,
     SA_INSTANCE_STATUS,
@@ -92,6 +94,7 @@ async def test_document_review_survives_a_thousand_review_loops(
             instance.id, "review", "rex", {"decision": "request_changes", "comments": marker + text}, comment=text
         )
         await temporal_engine.signal_human_task(instance.id, "revise", "ann", {"changes": marker + text}, comment=text)
+    sent = time.perf_counter() - started
     final = await eventually(
         lambda: temporal_engine.get_instance(instance.id),
         lambda i: (
@@ -101,12 +104,16 @@ async def test_document_review_survives_a_thousand_review_loops(
     )
     assert final.rejected == []
     assert len(final.context.step_history) <= HISTORY_WINDOW
+    raw_state = await temporal_client.get_workflow_handle(instance.id).query(QUERY_STATE)
+    state_bytes = len(json.dumps(raw_state, separators=(",", ":")))
+    assert state_bytes < 512 * 1024  # far below the 2 MiB payload limit, however long it loops
     done = await temporal_engine.complete_human_task(instance.id, "review", "rex", {"decision": "approve"})
     assert done.status == WorkflowStatus.COMPLETED, done.error
     runs = 0
     async for _ in temporal_client.list_workflows(f"WorkflowId = '{instance.id}'"):
         runs += 1
-    print(f"{loops} loops in {time.perf_counter() - started:.1f}s over {runs} runs")
+    took = time.perf_counter() - started
+    print(f"{loops} loops in {took:.1f}s (signals {sent:.1f}s), {runs} runs, state {state_bytes} B")
 
 
 async def test_step_output_over_budget_fails_the_step_clearly(engine: TemporalExecutionEngine) -> None:
