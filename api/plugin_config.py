@@ -51,11 +51,17 @@ def apply_config(
     path: str | None,
     settings: Settings | None,
 ) -> AppliedConfig:
-    """Resolve a config (or the plugin's own keywords when ``config`` is ``None``)."""
+    """Resolve a config (or the plugin's own keywords when ``config`` is ``None``).
+
+    Raises:
+        ValueError: Both a registry and an engine over another registry were given.
+    """
     if config is None:
         return AppliedConfig(engine=engine, path="/workflows" if path is None else path, settings=settings)
     engine = engine or config.engine
-    registry = config.registry or (engine.registry if engine is not None else WorkflowRegistry())
+    if engine is not None and config.registry is not None and config.registry is not engine.registry:
+        raise ValueError("WorkflowPluginConfig: registry is not the engine's registry; give one of them")
+    registry = engine.registry if engine is not None else (config.registry or WorkflowRegistry())
     for workflow in config.auto_register_workflows:
         registry.register(workflow)
     if engine is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from litestar import Litestar, get
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
@@ -61,3 +62,11 @@ async def test_api_can_be_left_out() -> None:
     async with AsyncTestClient(app) as client:
         assert (await client.get("/count")).json() == {"definitions": 0, "engine": "LocalExecutionEngine"}
         assert (await client.get("/workflows/health")).status_code == 404
+
+
+def test_a_registry_other_than_the_engines_is_refused() -> None:
+    engine = LocalExecutionEngine(WorkflowRegistry())
+    with pytest.raises(ValueError, match="registry"):
+        WorkflowPlugin(WorkflowPluginConfig(registry=WorkflowRegistry(), engine=engine, settings=gateway_settings()))
+    plugin = WorkflowPlugin(WorkflowPluginConfig(engine=engine, settings=gateway_settings()))
+    assert plugin.engine is engine and plugin.registry is engine.registry
