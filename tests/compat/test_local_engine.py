@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from litestar_workflows import (
+    Edge,
     LocalExecutionEngine,
     StepExecutionError,
     WorkflowContext,
+    WorkflowDefinition,
     WorkflowNotFoundError,
     WorkflowRegistry,
     WorkflowStatus,
@@ -19,6 +21,7 @@ from litestar_workflows.core.events import (
     HumanTaskCompleted,
     HumanTaskCreated,
     StepFailed,
+    StepSkipped,
     WorkflowEvent,
     WorkflowFailed,
     event_from_dict,
@@ -189,3 +192,28 @@ async def test_a_0_3_3_style_bus_with_emit_receives_every_event() -> None:
     assert emitter.calls[-1][0] == "workflow.completed"
     with pytest.raises(TypeError, match="emit"):
         LocalExecutionEngine(_registry(), event_bus=object())  # type: ignore[arg-type]
+
+
+async def test_a_guarded_step_publishes_step_skipped() -> None:
+    class Never(Finish):
+        async def can_execute(self, context: WorkflowContext) -> bool:
+            return False
+
+    registry = WorkflowRegistry()
+    registry.register(
+        WorkflowDefinition(
+            name="compat_skip",
+            version="1.0.0",
+            description="",
+            steps={"never": Never(), "finish": Finish()},
+            edges=[Edge("never", "finish")],
+            initial_step="never",
+            terminal_steps={"finish"},
+        )
+    )
+    engine = LocalExecutionEngine(registry)
+    seen: list[WorkflowEvent] = []
+    engine.event_bus.subscribe(StepSkipped, seen.append)
+    instance = await engine.start_workflow("compat_skip")
+    assert instance.status == WorkflowStatus.COMPLETED
+    assert [(type(e).__name__, e.step_name) for e in seen] == [("StepSkipped", "never")]  # type: ignore[attr-defined]
