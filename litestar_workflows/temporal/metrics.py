@@ -65,7 +65,7 @@ DOMAIN_METRICS: Final = (
     TASKS_ESCALATED,
     TASK_DECISION_SECONDS,
 )
-"""Every domain metric the workflow records (Prometheus adds ``_total`` to counters)."""
+"""Every domain metric the workflow records (exported under these names, counters without ``_total``)."""
 
 DECISION_BUCKETS: Final = (60.0, 300.0, 900.0, 3600.0, 4 * 3600.0, 8 * 3600.0, 86_400.0, 3 * 86_400.0, 7 * 86_400.0)
 """Histogram buckets of the time to decision, in seconds (a minute to a week)."""

@@ -49,6 +49,7 @@ UI = "http://127.0.0.1:8233"
 @dataclass
 class Flow:
     gateway: str
+    temporal_address: str
     worker_metrics: str
     instance_id: str
     history: str
@@ -140,6 +141,7 @@ async def flow(temporal_address: str) -> AsyncIterator[Flow]:
                 assert server_spans, [s.name for s in exporter.get_finished_spans()]
                 yield Flow(
                     server.url,
+                    temporal_address,
                     f"http://127.0.0.1:{metrics_port}/metrics",
                     instance_id,
                     shown,
@@ -190,6 +192,34 @@ async def test_the_codec_server_decrypts_the_history_for_operators_only(flow: Fl
         assert SECRET_COMMENT.encode() in plain
         refused = await http.post("/codec/decode", json=payloads, headers=auth_headers("bob", **headers))
         assert refused.status_code == 403
+    # The temporal CLI as a codec client (its own protocol implementation, X-Namespace included).
+    token = auth_headers("olga", ["operators"])["Authorization"]
+    cli = await asyncio.create_subprocess_exec(
+        temporal_cli_path(),
+        *(
+            "workflow",
+            "show",
+            "--output",
+            "json",
+            "--address",
+            flow.temporal_address,
+            "--workflow-id",
+            flow.instance_id,
+        ),
+        *("--codec-endpoint", f"{flow.gateway}/codec", "--codec-auth", token),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(cli.communicate(), 30)
+    assert cli.returncode == 0, err
+    decoded_texts = []
+    for text in strings(json.loads(out)):
+        try:
+            decoded_texts.append(base64.b64decode(text, validate=True))
+        except ValueError:
+            continue
+    assert any(SECRET_COMMENT.encode() in blob for blob in decoded_texts)
+    assert b"binary/encrypted" not in decoded_texts
 
 
 async def test_metrics_names_and_labels_after_the_flow(flow: Flow) -> None:

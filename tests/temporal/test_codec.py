@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.api.common.v1 import Payload
+from temporalio.client import Client
 
+from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.exceptions import PayloadCodecError
 from litestar_workflows.settings import Settings
 from litestar_workflows.temporal.codec import (
@@ -21,6 +23,9 @@ from litestar_workflows.temporal.codec import (
     parse_keys,
 )
 from litestar_workflows.temporal.contracts import DATA_CONVERTER, CompleteHumanTask
+from litestar_workflows.temporal.engine import TemporalExecutionEngine
+from tests.conftest import StartWorker
+from tests.temporal import defs
 
 FORM = CompleteHumanTask(step_name="manager_approval", user_id="bob", data={"approved": True, "comments": "SECRET-42"})
 
@@ -107,3 +112,25 @@ def test_keys_are_parsed_and_checked(tmp_path: Path) -> None:
             parse_keys(spec)
     with pytest.raises(ValueError, match="cannot be read"):
         parse_keys(None, "/nonexistent/keys")
+
+
+async def test_a_failing_step_over_encryption_reads_back_and_leaves_no_plain_error(
+    temporal_client: Client, start_temporal_worker: StartWorker
+) -> None:
+    """Failure messages move into the encrypted attributes; the engine still reads them."""
+    encrypted = Client(
+        temporal_client.service_client,
+        namespace=temporal_client.namespace,
+        data_converter=data_converter([key("k1")]),
+    )
+    registry = defs.build_registry()
+    async with start_temporal_worker(registry, client=encrypted) as queue:
+        engine = TemporalExecutionEngine(registry, encrypted, queue, settle_timeout=20)
+        instance = await engine.start_workflow("doomed_flow", {"note": "SECRET-input-1"})
+        assert instance.status == WorkflowStatus.FAILED
+        assert instance.error == "Step 'doomed' failed: PermanentError: the ledger is closed"
+        assert (await engine.get_instance(instance.id)).error == instance.error
+        events = [e async for e in temporal_client.get_workflow_handle(instance.id).fetch_history_events()]
+        raw = b"".join(event.SerializeToString() for event in events)
+    assert b"the ledger is closed" not in raw
+    assert b"SECRET-input-1" not in raw
