@@ -106,6 +106,17 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _side(layer: dict[str, int], pos: dict[str, tuple[float, float]], source: str, target: str) -> str:
+    """Where an edge is drawn: straight ``down`` to the next row, else an arc on the ``left`` (skipping
+    rows towards the left) or the ``right`` (skipping rows towards the right, and loops)."""
+    span = layer.get(target, 0) - layer.get(source, 0)
+    if span == 1:
+        return "down"
+    if span > 1 and pos[target][0] <= pos[source][0]:
+        return "left"
+    return "right"
+
+
 def render_svg(graph: GraphSpec, instance: WorkflowInstance | None = None) -> Markup:
     """The graph as an inline SVG; steps carry the class of their marker (see :func:`step_states`)."""
     layer, states = _layers(graph), step_states(instance)
@@ -128,29 +139,32 @@ def render_svg(graph: GraphSpec, instance: WorkflowInstance | None = None) -> Ma
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>',
     ]
-    for source, target, label, dashed in _edges(graph):
-        if source not in pos or target not in pos:
-            continue
+    edges = [e for e in _edges(graph) if e[0] in pos and e[1] in pos]
+    sides = [_side(layer, pos, source, target) for source, target, _, _ in edges]
+    per_side = {side: sides.count(side) for side in set(sides)}
+    seen = dict.fromkeys(per_side, 0)
+    for (source, target, label, dashed), side in zip(edges, sides, strict=True):
         (sx, sy), (tx, ty) = pos[source], pos[target]
         cls = "edge deadline" if dashed else "edge"
-        span = layer.get(target, 0) - layer.get(source, 0)
-        if span == 1:
+        if side == "down":
             x1, y1, x2, y2 = sx + NODE_W / 2, sy + NODE_H, tx + NODE_W / 2, ty
             path = f"M{x1:.0f},{y1:.0f} C{x1:.0f},{y1 + GAP_Y / 2:.0f} {x2:.0f},{y2 - GAP_Y / 2:.0f} {x2:.0f},{y2:.0f}"
-            lx, ly = (x1 + x2) / 2, (y1 + y2) / 2
-        elif span > 1:  # skips rows: around the left of the steps in between
-            x1, y1, x2, y2 = sx, sy + NODE_H / 2, tx, ty + NODE_H / 2
-            bend = min(x1, x2) - SIDE * 0.6
+            lx, ly, show = (x1 + x2) / 2, (y1 + y2) / 2, True
+        else:  # skips rows, or loops back up: an arc beside the steps, fanned out when there are several
+            reach = min(SIDE * 0.45 + 18 * seen[side], SIDE * 0.95)
+            seen[side] += 1
+            if side == "left":
+                x1, x2 = sx, tx
+                bend, lx = min(x1, x2) - reach * 1.33, min(x1, x2) - SIDE / 2
+            else:
+                x1, x2 = sx + NODE_W, tx + NODE_W
+                bend, lx = max(x1, x2) + reach * 1.33, max(x1, x2) + SIDE / 2
+            y1, y2 = sy + NODE_H / 2, ty + NODE_H / 2
             path = f"M{x1:.0f},{y1:.0f} C{bend:.0f},{y1:.0f} {bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
-            lx, ly = min(x1, x2) - SIDE / 2, (y1 + y2) / 2
-        else:  # a loop back up (or sideways): an arc on the right
-            x1, y1, x2, y2 = sx + NODE_W, sy + NODE_H / 2, tx + NODE_W, ty + NODE_H / 2
-            bend = max(x1, x2) + SIDE * 0.6
-            path = f"M{x1:.0f},{y1:.0f} C{bend:.0f},{y1:.0f} {bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
-            lx, ly = max(x1, x2) + SIDE / 2, (y1 + y2) / 2
+            ly, show = (y1 + y2) / 2, per_side[side] == 1  # several arcs: their conditions are in the tooltips
         parts.append(f'<path class="{cls}" d="{path}" marker-end="url(#arrow)"><title>{escape(label)}</title></path>')
-        if label:
-            limit = 34 if span == 1 else 22
+        if label and show:
+            limit = 34 if side == "down" else 22
             parts.append(f'<text class="edge-label" x="{lx:.0f}" y="{ly:.0f}">{escape(_short(label, limit))}</text>')
     for step in graph.steps:
         x, y = pos[step.name]
