@@ -29,7 +29,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.events import EventActivities
 from activities.steps import StepActivities
+from litestar_workflows.engine.events import EventBus
 from litestar_workflows.engine.registry import WorkflowRegistry, load_registry
 from litestar_workflows.exceptions import EngineUnavailableError
 from litestar_workflows.settings import Settings
@@ -67,13 +69,18 @@ def sandbox_runner() -> SandboxedWorkflowRunner:
     )
 
 
-def build_worker(client: Client, registry: WorkflowRegistry, task_queue: str, **options: Any) -> Worker:
+def build_worker(
+    client: Client, registry: WorkflowRegistry, task_queue: str, *, event_bus: EventBus | None = None, **options: Any
+) -> Worker:
     """A worker running the interpreter workflow and the step activities of ``registry``.
 
     Args:
         client: Connected client.
         registry: Definitions whose step code this worker runs.
         task_queue: Task queue to poll.
+        event_bus: Handlers of the lifecycle events of instances started with events on
+            (``TemporalExecutionEngine(..., emit_events=True)``); they run in this worker's
+            event delivery activity, outside the workflow, at least once (docs/temporal.md).
         **options: Further ``temporalio.worker.Worker`` arguments (e.g.
             ``graceful_shutdown_timeout``, ``max_concurrent_activities``, ``identity``).
     """
@@ -82,7 +89,7 @@ def build_worker(client: Client, registry: WorkflowRegistry, task_queue: str, **
         client,
         task_queue=task_queue,
         workflows=[InterpreterWorkflow],
-        activities=StepActivities(registry).activities(),
+        activities=[*StepActivities(registry).activities(), EventActivities(event_bus).deliver_events],
         **options,
     )
 

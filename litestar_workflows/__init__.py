@@ -39,7 +39,19 @@ from litestar_workflows.exceptions import (
 )
 from litestar_workflows.plugin import WorkflowPluginConfig
 from litestar_workflows.rules.spec import GraphSpec
-from litestar_workflows.steps import BaseHumanStep, BaseMachineStep, BaseStep, RetryPolicy
+from litestar_workflows.steps import (
+    BaseHumanStep,
+    BaseMachineStep,
+    BaseStep,
+    ConditionalGroup,
+    ExclusiveGateway,
+    ParallelGateway,
+    ParallelGroup,
+    RetryPolicy,
+    SequentialGroup,
+    TimerStep,
+    WebhookStep,
+)
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
 __version__ = "0.1.0"
@@ -64,10 +76,12 @@ __all__ = [
     "BaseStep",
     "Condition",
     "ConditionError",
+    "ConditionalGroup",
     "DefinitionNotLoadedError",
     "Edge",
     "EngineUnavailableError",
     "EventBus",
+    "ExclusiveGateway",
     "ExecutionEngine",
     "FieldError",
     "FormValidationError",
@@ -76,8 +90,11 @@ __all__ = [
     "InvalidTransitionError",
     "LocalExecutionEngine",
     "Page",
+    "ParallelGateway",
+    "ParallelGroup",
     "PendingTask",
     "RetryPolicy",
+    "SequentialGroup",
     "SettleTimeoutError",
     "StepExecution",
     "StepExecutionError",
@@ -87,7 +104,9 @@ __all__ = [
     "TaskAlreadyCompletedError",
     "TaskNotFoundError",
     "TemporalExecutionEngine",
+    "TimerStep",
     "UnauthorizedTaskError",
+    "WebhookStep",
     "WorkflowAlreadyCompletedError",
     "WorkflowAlreadyExistsError",
     "WorkflowContext",

@@ -17,7 +17,7 @@ from litestar_workflows.core.types import StepStatus
 from litestar_workflows.rules.machine import CallableEvaluator, DataChanges, StepOutcome, diff_data
 from litestar_workflows.rules.spec import EdgeSpec
 from litestar_workflows.rules.state import clone_data
-from litestar_workflows.steps import BaseStep
+from litestar_workflows.steps import BaseStep, TimerStep
 
 __all__ = ["callable_evaluator", "evaluate_callables", "jsonable", "run_step_attempt"]
 
@@ -110,7 +110,10 @@ async def run_step_attempt(
             callable_errors=errors,
         )
     try:
-        result = await step.execute(context)
+        # A computed timer's code is its duration function; the engine then waits that long.
+        result = (
+            step.get_duration(context).total_seconds() if isinstance(step, TimerStep) else await step.execute(context)
+        )
     except Exception as exc:
         await step.on_failure(context, exc)
         raise

@@ -42,6 +42,12 @@ REQUIRED = {
     "WorkflowPluginConfig",
     "EventBus",
     "WorkflowGraph",
+    "TimerStep",
+    "ExclusiveGateway",
+    "ParallelGateway",
+    "SequentialGroup",
+    "ParallelGroup",
+    "ConditionalGroup",
 }
 
 
