@@ -75,6 +75,11 @@ class SubmitDocument(BaseMachineStep):
 
     async def execute(self, context: WorkflowContext) -> None:
         """Require a title, an author and a reviewer other than the author."""
+        # The author is whoever started the instance (from their token), not a field they typed:
+        # "author nobody, reviewer me" would otherwise let anyone approve their own document.
+        started_by = context.metadata.get("started_by")
+        if started_by:
+            context.set("author_id", started_by)
         for key in ("title", "author_id", "reviewer_id"):
             value = context.get(key)
             if not isinstance(value, str) or not value.strip():
@@ -94,6 +99,9 @@ class Review(BaseHumanStep):
     title = "Review document"
     description = "Approve, request changes or reject the document"
     assignee_key = "reviewer_id"
+    # Four-eyes: the reviewer named in the data is never the author who started the review.
+    assignee_not_starter = True
+    exclude_starter = True
     deadline = REVIEW_DEADLINE
     on_deadline = "escalate"
     form_schema = DECISION_FORM
@@ -118,6 +126,7 @@ class LeadReview(BaseHumanStep):
     title = "Escalated document review"
     description = "The assigned reviewer did not decide in time"
     candidate_groups = ("review-leads",)
+    exclude_starter = True  # a lead who wrote the document does not approve it either
     form_schema = DECISION_FORM
 
 

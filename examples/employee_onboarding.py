@@ -109,6 +109,9 @@ class ManagerPlan(BaseHumanStep):
     title = "Plan the first week"
     description = "The hiring manager names a buddy and plans the first week"
     assignee_key = "manager_id"
+    # Four-eyes: whoever starts the onboarding cannot name themselves the manager and sign it off.
+    assignee_not_starter = True
+    exclude_starter = True
     form_schema = _form(
         {
             "buddy_id": {"type": "string", "title": "Onboarding buddy", "minLength": 1},
@@ -125,6 +128,7 @@ class SecurityClearance(BaseHumanStep):
     title = "Security clearance"
     description = "Roles with privileged access need a clearance"
     candidate_groups = ("security",)
+    exclude_starter = True  # four-eyes: nobody clears the privileged access they asked for
     form_schema = _form(
         {"clearance_granted": {"type": "boolean", "title": "Clearance granted?"}}, ["clearance_granted"]
     )

@@ -35,6 +35,10 @@ class SubmitRequest(BaseMachineStep):
         amount = context.get("amount", 0)
         if amount <= 0:
             raise ValueError("Amount must be positive")
+        # The requester is whoever started the instance (from their token), not a field they typed.
+        started_by = context.metadata.get("started_by")
+        if started_by:
+            context.set("requester_id", started_by)
         context.set("submitted", True)
         context.set("submitted_at", datetime.now().isoformat())
         context.set("requires_vp_approval", amount > 5000)
@@ -47,6 +51,7 @@ class ManagerApproval(BaseHumanStep):
     title = "Approve Expense Request"
     description = "Review and approve or reject this expense request"
     candidate_groups = ("managers",)
+    exclude_starter = True  # four-eyes: a manager never approves their own expense
     form_schema = {
         "type": "object",
         "properties": {
@@ -65,6 +70,9 @@ class VpApproval(BaseHumanStep):
     title = "VP sign-off for a large expense"
     description = "Amounts above 5000 need a VP as well"
     candidate_groups = ("vps",)
+    # Four-eyes: neither the requester nor the manager who approved it signs it off.
+    exclude_starter = True
+    exclude_completers_of = ("manager_approval",)
     form_schema = {
         "type": "object",
         "properties": {"approved": {"type": "boolean"}, "comments": {"type": "string"}},

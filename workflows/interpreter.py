@@ -391,6 +391,8 @@ class InterpreterWorkflow(InterpreterWaits):
 
         ``check_budgets`` is ``False`` only when replaying a history from before the budgets.
         """
+        # Someone who may not read the instance learns nothing, not even why they are refused.
+        access.check_reader(self._state, self._graph, request.user_id, request.groups, request.admin_groups)
         if check_budgets:
             budgets.check_completion(self._budgets, request.data, request.comment, self._state.data)
         claimed_by = self._claims.get(request.step_name)

@@ -22,6 +22,7 @@ from litestar_workflows.engine.base import Page
 from litestar_workflows.engine.events import EventBus, SupportsEmit, as_event_bus
 from litestar_workflows.engine.local_events import EventRecorder
 from litestar_workflows.engine.local_published import PublishedLocalEngineAPI, refuse_persistence
+from litestar_workflows.engine.local_tasks import LocalTaskOperations
 from litestar_workflows.engine.local_waits import LocalWaits, timer_kind
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.engine.step_attempt import callable_evaluator, run_step_attempt
@@ -32,9 +33,8 @@ from litestar_workflows.exceptions import (
     InvalidQueryError,
     WorkflowAlreadyExistsError,
     WorkflowInstanceNotFoundError,
-    WorkflowsError,
 )
-from litestar_workflows.rules import access, idempotency, machine
+from litestar_workflows.rules import access, decisions, idempotency, machine, task_alarms, tasks
 from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data, step_output_error
 from litestar_workflows.rules.spec import GraphSpec
@@ -65,7 +65,7 @@ def _offset(cursor: str | None) -> int:
     return int(cursor) if cursor and cursor.isdigit() else 0
 
 
-class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
+class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngineAPI):
     """Runs instances in this process's event loop.
 
     Args:
@@ -157,8 +157,13 @@ class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
         groups: Collection[str] = (),
         comment: str | None = None,
         idempotency_key: str | None = None,
+        expected_revision: str | None = None,
     ) -> WorkflowInstance:
         """Complete a waiting human step; nothing changes if the request is rejected.
+
+        With ``expected_revision`` (the instance's ``revision`` the decider saw) a decision on an
+        instance that changed since is refused (:class:`StaleRevisionError`). On a step with
+        several approvers the decision is recorded and the step completes at the last one needed.
 
         A repeat with the same ``idempotency_key`` by the same user, step and data returns a
         snapshot of the first result; the same key with another step or data is refused. A
@@ -182,19 +187,42 @@ class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
                 first = record.completions.get(scoped)
                 if first is not None and first[0] == digest:
                     return first[1]
-            try:
-                if idempotency_key is not None and idempotency.key_conflicts(record.state, scoped, digest):
-                    raise IdempotencyKeyConflictError(instance_id, step_name, idempotency_key)
-                check_completion(self.budgets, data, comment, record.state.data)
-                machine.validate_completion(record.graph, record.state, step_name, user_id, groups, data)
-            except (WorkflowsError, ValueError):
-                # Why a completion was refused tells that the instance exists: only to its readers.
-                if not self._readable(record, Caller(user_id, tuple(groups))):
-                    raise WorkflowInstanceNotFoundError(instance_id) from None
-                raise
+            # Why a completion was refused tells that the instance exists: only to its readers.
+            self._readable_record(instance_id, Caller(user_id, tuple(groups)))
+            if idempotency_key is not None and idempotency.key_conflicts(record.state, scoped, digest):
+                raise IdempotencyKeyConflictError(instance_id, step_name, idempotency_key)
+            check_completion(self.budgets, data, comment, record.state.data)
+            machine.validate_completion(record.graph, record.state, step_name, user_id, groups, data)
+            decisions.validate_decision(
+                record.graph,
+                record.state,
+                step_name,
+                user_id,
+                groups,
+                data,
+                expected_revision=expected_revision,
+                budgets=self.budgets,
+            )
             if idempotency_key is not None:
                 idempotency.remember_key(record.state, scoped, digest)
-            submitted = clone_data(dict(data))
+            seen = expected_revision or tasks.revision(record.state)
+            decided = decisions.decide(
+                record.graph,
+                record.state,
+                step_name,
+                user_id,
+                groups,
+                clone_data(dict(data)),
+                _now(),
+                comment=comment,
+                revision_seen=seen,
+            )
+            if decided is None:  # one more approval recorded; the step still waits for others
+                record.view.refresh(record.state)
+                if idempotency_key is not None:
+                    record.completions[scoped] = (digest, WorkflowInstance.from_state(copy.deepcopy(record.state)))
+                return record.view
+            submitted = decided
             activations = machine.apply_completion(
                 record.graph,
                 record.state,
@@ -354,6 +382,8 @@ class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
             runnable = []
             for act in queue:
                 self._events.activated(state, act)
+                if act.kind == StepType.HUMAN and not act.needs_guard:
+                    self._arm_alarms(record, act.step_name)
                 if act.kind == StepType.MACHINE or act.needs_guard:
                     runnable.append(act)
                 elif act.deadline_seconds is not None:
@@ -473,6 +503,6 @@ class LocalExecutionEngine(LocalWaits, PublishedLocalEngineAPI):
 
     async def _deadline(self, record: _Instance, step_name: str) -> None:
         async with record.lock:
-            activations = machine.apply_deadline(record.graph, record.state, step_name, _now())
+            activations = task_alarms.apply_deadline(record.graph, record.state, step_name, _now())
             await self._drive(record, activations)
         await self._events.flush()

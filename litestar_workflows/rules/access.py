@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from litestar_workflows.core.context import StepExecution
 from litestar_workflows.core.types import StepStatus
-from litestar_workflows.exceptions import FieldError
+from litestar_workflows.exceptions import FieldError, WorkflowInstanceNotFoundError
 from litestar_workflows.rules.forms import form_errors
 from litestar_workflows.rules.spec import GraphSpec, StepSpec
 from litestar_workflows.rules.state import InstanceState
@@ -38,6 +38,7 @@ __all__ = [
     "assignment_error",
     "caller_entries",
     "cancel_error",
+    "check_reader",
     "completion_error",
     "encode_identity",
     "identity_error",
@@ -260,6 +261,18 @@ def may_read(
         return True
     entries = set(participant_entries(state, graph))
     return bool(entries & set(caller_entries(caller.user_id, caller.groups)))
+
+
+def check_reader(
+    state: InstanceState, graph: GraphSpec | None, user_id: str, groups: Collection[str], admin_groups: Collection[str]
+) -> None:
+    """Refuse a request of someone who may not read the instance as if it did not exist.
+
+    Raises:
+        WorkflowInstanceNotFoundError: ``user_id`` (in ``groups``) may not read it.
+    """
+    if not may_read(state, graph, Caller(user_id, tuple(groups)), admin_groups):
+        raise WorkflowInstanceNotFoundError(state.instance_id)
 
 
 def cancel_error(state: InstanceState, caller: Caller | None, admin_groups: Collection[str] = ()) -> str | None:

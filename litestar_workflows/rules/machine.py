@@ -480,6 +480,9 @@ def validate_completion(
 ) -> None:
     """Check that ``user_id`` may complete ``step_name`` with ``data``; change nothing.
 
+    (The engines first check that the user may read the instance at all:
+    :func:`access.check_reader`.)
+
     Raises:
         WorkflowAlreadyCompletedError: The instance has finished.
         TaskNotFoundError: The definition has no such step.

@@ -231,6 +231,8 @@ class CompleteHumanTask:
         comment: Optional comment recorded in the step history.
         idempotency_key: The caller's idempotency key, if any (the update id is derived from it).
         request_digest: :func:`~litestar_workflows.rules.idempotency.request_digest` of this request.
+        admin_groups: The engine's admin groups (they may read every instance; anyone else who may
+            not read it is refused as if it did not exist).
     """
 
     step_name: str
@@ -240,6 +242,7 @@ class CompleteHumanTask:
     comment: str | None = None
     idempotency_key: str | None = None
     request_digest: str | None = None
+    admin_groups: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ from litestar_workflows.temporal.contracts import (
     data_digest,
     error_from_details,
 )
+from litestar_workflows.temporal.engine_waits import TemporalWaits
 from litestar_workflows.temporal.visibility import graph_of, tasks_from_visibility, unavailable_state
 
 __all__ = [
@@ -179,7 +180,7 @@ def translate_error(error: BaseException, instance_id: str = "") -> BaseExceptio
     return error
 
 
-class TemporalExecutionEngine:
+class TemporalExecutionEngine(TemporalWaits):
     """Runs instances durably on Temporal; a worker (``worker.py``) must poll ``task_queue``.
 
     Args:
@@ -196,6 +197,8 @@ class TemporalExecutionEngine:
             :mod:`~litestar_workflows.rules.access`).
         completion_signals: Whether instances started here accept the completion signal (it
             bypasses the gateway; off: every such signal is rejected).
+        emit_events: Whether instances started here hand their lifecycle events to the workers'
+            event bus (``build_worker(..., event_bus=...)``; docs/temporal.md).
     """
 
     def __init__(
@@ -210,11 +213,13 @@ class TemporalExecutionEngine:
         budgets: SizeBudgets | None = None,
         admin_groups: Collection[str] = (),
         completion_signals: bool = True,
+        emit_events: bool = False,
     ) -> None:
         self.registry = registry
         self.client = client
         self.admin_groups = tuple(admin_groups)
         self.completion_signals = completion_signals
+        self.emit_events = emit_events
         # Fixed into each instance at its start (the workflow checks completions against them).
         self.budgets = budgets or SizeBudgets()
         self.task_queue = task_queue
@@ -281,6 +286,7 @@ class TemporalExecutionEngine:
                 budgets=self.budgets,
                 started_by_groups=sorted(set(groups)),
                 completion_signals=self.completion_signals,
+                emit_events=self.emit_events,
             ),
             id=instance_id,
             task_queue=self.task_queue,
@@ -355,6 +361,7 @@ class TemporalExecutionEngine:
             data=jsonable(dict(data)),
             groups=sorted({str(g) for g in groups}),
             comment=comment,
+            admin_groups=list(self.admin_groups),
         )
         update_id = None
         if idempotency_key is not None:
@@ -363,26 +370,20 @@ class TemporalExecutionEngine:
             update_id = f"{idempotency.scoped_key(user_id, idempotency_key)}.{digest}"
         handle = self._handle(instance_id)
         try:
-            try:
-                state: InstanceState = await handle.execute_update(
-                    UPDATE_COMPLETE_HUMAN_TASK,
-                    request,
-                    id=update_id,
-                    result_type=InstanceState,
-                    rpc_timeout=self.settle_timeout,
-                )
-            except RPCError as exc:
-                if exc.status == RPCStatusCode.NOT_FOUND:
-                    await self._raise_closed_or_missing(instance_id)
-                raise translate_error(exc, instance_id) from exc
-            except Exception as exc:
-                raise translate_error(exc, instance_id) from exc
-        except (WorkflowsError, ValueError) as refused:
-            if isinstance(refused, WorkflowInstanceNotFoundError | SettleTimeoutError | EngineUnavailableError):
-                raise
-            # Why a completion was refused tells that the instance exists: only to its readers.
-            await self._readable_state(instance_id, Caller(user_id, tuple(groups)))
-            raise
+            # The workflow's validator refuses a user who may not read the instance as not-found.
+            state: InstanceState = await handle.execute_update(
+                UPDATE_COMPLETE_HUMAN_TASK,
+                request,
+                id=update_id,
+                result_type=InstanceState,
+                rpc_timeout=self.settle_timeout,
+            )
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                await self._raise_closed_or_missing(instance_id)
+            raise translate_error(exc, instance_id) from exc
+        except Exception as exc:
+            raise translate_error(exc, instance_id) from exc
         return self._view(state)
 
     async def signal_human_task(
@@ -404,6 +405,7 @@ class TemporalExecutionEngine:
             WorkflowInstanceNotFoundError: Unknown or finished instance.
             EngineUnavailableError: Temporal cannot be reached.
         """
+        check_completion(self.budgets, dict(data), comment, {})  # the workflow would only record a rejection
         request = CompleteHumanTask(step_name, user_id, jsonable(dict(data)), sorted(set(groups)), comment)
         await self._call(instance_id, lambda: self._handle(instance_id).signal(SIGNAL_COMPLETE_HUMAN_TASK, request))
 

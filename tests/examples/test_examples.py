@@ -16,6 +16,7 @@ from litestar_workflows import (
     WorkflowRegistry,
     WorkflowStatus,
 )
+from litestar_workflows.exceptions import WorkflowInstanceNotFoundError
 
 
 def test_combined_registry_holds_every_example() -> None:
@@ -41,11 +42,13 @@ DOC = {"title": "Travel policy", "author_id": "alice", "reviewer_id": "bob", "ca
 
 async def test_document_review_policy_goes_through_legal_after_a_revision() -> None:
     engine = LocalExecutionEngine(examples.registry)
-    instance = await engine.start_workflow("document_review", initial_data=DOC)
+    instance = await engine.start_workflow("document_review", initial_data=DOC, user_id="alice")
     assert instance.pending_steps == ["review"]
     assert instance.pending_tasks[0].assignee == "bob"
     assert instance.pending_tasks[0].deadline_at is not None
     with pytest.raises(UnauthorizedTaskError):
+        await engine.complete_human_task(instance.id, "review", "alice", {"decision": "approve"})
+    with pytest.raises(WorkflowInstanceNotFoundError):  # mallory takes no part in it
         await engine.complete_human_task(instance.id, "review", "mallory", {"decision": "approve"})
     with pytest.raises(FormValidationError):
         await engine.complete_human_task(instance.id, "review", "bob", {"decision": "maybe"})

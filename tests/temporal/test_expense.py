@@ -97,7 +97,7 @@ async def test_invalid_amount_fails_the_instance_naming_the_step(
 async def test_form_rejection_writes_nothing_and_lists_every_field(
     temporal_engine: TemporalExecutionEngine, temporal_client: Client
 ) -> None:
-    instance = await temporal_engine.start_workflow("expense_approval", REQUEST)
+    instance = await temporal_engine.start_workflow("expense_approval", REQUEST, user_id="alice")
     before = await history_length(temporal_client, instance.id)
     with pytest.raises(FormValidationError) as caught:
         await temporal_engine.complete_human_task(
@@ -112,12 +112,15 @@ async def test_form_rejection_writes_nothing_and_lists_every_field(
     with pytest.raises(FormValidationError):
         await temporal_engine.complete_human_task(instance.id, "manager_approval", "bob", [1, 2], groups=["managers"])  # type: ignore[arg-type]
     with pytest.raises(UnauthorizedTaskError) as denied:
-        await temporal_engine.complete_human_task(instance.id, "manager_approval", "mallory", {"approved": True})
+        await temporal_engine.complete_human_task(instance.id, "manager_approval", "alice", {"approved": True})
     assert "members of 'managers'" in str(denied.value)
-    assert denied.value.user_id == "mallory"
+    assert denied.value.user_id == "alice"
+    # mallory takes no part in the instance: the validator answers as if it did not exist.
+    with pytest.raises(WorkflowInstanceNotFoundError):
+        await temporal_engine.complete_human_task(instance.id, "manager_approval", "mallory", {"approved": True})
     with pytest.raises(StepNotWaitingError, match="waiting at 'manager_approval'"):
         await temporal_engine.complete_human_task(
-            instance.id, "vp_approval", "carol", {"approved": True}, groups=["vps"]
+            instance.id, "vp_approval", "bob", {"approved": True}, groups=["managers"]
         )
     with pytest.raises(StepNotWaitingError, match="machine step"):
         await temporal_engine.complete_human_task(instance.id, "submit_request", "bob", {}, groups=["managers"])
