@@ -30,7 +30,9 @@ def test_dev_stack_encrypts_and_wires_the_codec_server(tmp_path: Path) -> None:
     origins = gateway.env["WORKFLOWS_CODEC_CORS_ORIGINS"].split(",")
     assert origins == ["http://127.0.0.1:17002", "http://localhost:17002"]
     # The gateway starts with exactly that environment (anonymous codec access is allowed in dev mode).
-    settings = Settings(**{k: v for k, v in gateway.env.items() if k.startswith(("WORKFLOWS_", "TEMPORAL_"))})
+    settings = Settings.model_validate(
+        {k: v for k, v in gateway.env.items() if k.startswith(("WORKFLOWS_", "TEMPORAL_"))}
+    )
     app = create_app(settings)
     assert any(route.path == "/codec/decode" for route in app.routes)
     # Your own keys win over the dev key.
