@@ -27,6 +27,7 @@ __all__ = [
     "HumanTaskCompleted",
     "HumanTaskCreated",
     "HumanTaskReassigned",
+    "HumanTaskReminder",
     "StepCompleted",
     "StepFailed",
     "StepSkipped",
@@ -234,6 +235,20 @@ class HumanTaskReassigned(WorkflowEvent):
     reason: str | None = None
 
 
+@dataclass
+class HumanTaskReminder(WorkflowEvent):
+    """A waiting human task is due a reminder (for notifiers: e-mail, chat). ``number`` counts
+    from 1; ``assignee`` is the holder, else the candidate groups joined by ``,``."""
+
+    kind: ClassVar[str] = "task.reminder"
+
+    step_name: str
+    task_id: str
+    number: int = 1
+    assignee: str | None = None
+    escalation_level: int = 0
+
+
 EVENT_TYPES: dict[str, type[WorkflowEvent]] = {
     cls.kind: cls
     for cls in (
@@ -250,6 +265,7 @@ EVENT_TYPES: dict[str, type[WorkflowEvent]] = {
         HumanTaskCreated,
         HumanTaskCompleted,
         HumanTaskReassigned,
+        HumanTaskReminder,
     )
 }
 """Every concrete event type by its ``kind``."""

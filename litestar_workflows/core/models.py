@@ -8,6 +8,8 @@ from datetime import datetime
 from litestar_workflows.core.context import WorkflowContext
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.rules.state import InstanceState, PendingTask, RejectedInput
+from litestar_workflows.rules.task_records import TaskLedger
+from litestar_workflows.rules.tasks import revision
 
 __all__ = ["PendingTask", "RejectedInput", "WorkflowInstance", "WorkflowInstanceData"]
 
@@ -32,6 +34,9 @@ class WorkflowInstance:
         failed_step: Step whose failure failed the instance.
         business_key: Caller-supplied business key.
         rejected: Completions received by signal and rejected.
+        revision: The instance's revision (:func:`litestar_workflows.rules.tasks.revision`): the
+            ETag a decision can be made on (``expected_revision`` / ``If-Match``).
+        tasks: Claims, hand-overs, escalation levels, decision records and comments of its tasks.
     """
 
     id: str
@@ -49,6 +54,8 @@ class WorkflowInstance:
     failed_step: str | None = None
     business_key: str | None = None
     rejected: list[RejectedInput] = field(default_factory=list)
+    revision: str = ""
+    tasks: TaskLedger = field(default_factory=TaskLedger)
 
     @property
     def workflow_id(self) -> str:
@@ -94,6 +101,8 @@ class WorkflowInstance:
         self.failed_step = state.failed_step
         self.business_key = state.business_key
         self.rejected = list(state.rejected)
+        self.revision = revision(state)
+        self.tasks = state.tasks
 
 
 WorkflowInstanceData = WorkflowInstance

@@ -167,6 +167,8 @@ def decide(
         state.tasks.ops.pop(step_name, None)
         return dict(data)
     ops = tasks.ops_of(state, step_name)
+    if ops.claimed_by == user_id:
+        ops.claimed_by = ops.claimed_at = None  # a decision ends the decider's claim: others decide next
     ops.votes.append(Vote(user_id, now, approved, sorted(set(groups)), dict(data), comment))
     approvals = sum(v.approved for v in ops.votes)
     done = (not approved and step.rejection_ends_step) or (

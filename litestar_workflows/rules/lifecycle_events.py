@@ -33,6 +33,7 @@ from litestar_workflows.core.events import (
     task_id,
 )
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
+from litestar_workflows.rules import task_events
 from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.rules.state import InstanceState
 
@@ -48,12 +49,14 @@ class Snapshot:
         paused: Whether it was paused.
         running: Steps running.
         records: Each history record with the status it had.
+        tasks: How far the task-operation events went (:mod:`.task_events`).
     """
 
     status: WorkflowStatus
     paused: bool
     running: frozenset[str]
     records: list[tuple[StepExecution, StepStatus]] = field(default_factory=list)
+    tasks: task_events.TaskMarks = field(default_factory=task_events.TaskMarks)
 
 
 def snapshot(state: InstanceState) -> Snapshot:
@@ -63,6 +66,7 @@ def snapshot(state: InstanceState) -> Snapshot:
         paused=state.paused_at is not None,
         running=frozenset(state.running),
         records=[(record, record.status) for record in state.history],
+        tasks=task_events.marks(state),
     )
 
 
@@ -144,6 +148,7 @@ def events_since(graph: GraphSpec, before: Snapshot | None, state: InstanceState
         old = seen.get(id(record))
         if old is None or old != record.status:
             events.extend(_step_events(graph, state, record, old, now))
+    events.extend(task_events.task_events_since(state, before.tasks, now))
     if before.paused and state.paused_at is None and not state.status.is_finished:
         events.append(WorkflowResumed(state.instance_id, now, resuming_at_step=state.current_step))
     if state.status != before.status and state.status.is_finished:

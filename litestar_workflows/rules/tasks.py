@@ -33,6 +33,7 @@ from litestar_workflows.exceptions import (
     TaskNotFoundError,
     TaskOperationNotAllowedError,
     WorkflowAlreadyCompletedError,
+    WorkflowInstanceNotFoundError,
     WorkflowPausedError,
 )
 from litestar_workflows.rules import access
@@ -266,12 +267,18 @@ def validate_operation(graph: GraphSpec, state: InstanceState, op: TaskOperation
         TaskClaimedError: Claiming a task someone else claimed (409).
         TaskOperationNotAllowedError: The user may not do it (403).
         StaleRevisionError: ``expected_revision`` is not current (412).
+        WorkflowInstanceNotFoundError: The user may not read the instance (admins and the
+            step's managers may).
         WorkflowAlreadyCompletedError, WorkflowPausedError, TaskNotFoundError, StepNotWaitingError.
     """
     if op.kind not in OPERATIONS:
         raise _invalid(op, "/kind", f"unknown operation {op.kind!r}; one of {', '.join(OPERATIONS)}")
     if op.reason is not None and len(op.reason) > MAX_REASON_CHARS:
         raise _invalid(op, "/reason", f"is {len(op.reason)} characters, over the limit of {MAX_REASON_CHARS}")
+    caller = access.Caller(op.user_id, op.groups)
+    managers = graph.step(op.step_name).manager_groups if graph.has_step(op.step_name) else ()
+    if not access.may_read(state, graph, caller, (*op.admin_groups, *managers)):
+        raise WorkflowInstanceNotFoundError(state.instance_id)  # outsiders learn nothing, not even the step
     step, task = waiting_task(graph, state, op.step_name, op.kind.replace("_", " ") + "ing")
     ops = state.tasks.ops.get(op.step_name)
     holder = ops.claimed_by if ops is not None else None
@@ -296,8 +303,8 @@ def validate_operation(graph: GraphSpec, state: InstanceState, op: TaskOperation
             raise _refuse(state, op, f"it is claimed by {holder!r}; only they or an admin may unclaim it")
     elif op.kind == "reassign":
         if not _is_manager(step, op):
-            managers = ", ".join(repr(g) for g in (*op.admin_groups, *step.manager_groups)) or "the admin groups"
-            raise _refuse(state, op, f"only members of {managers} may reassign it")
+            who = ", ".join(repr(g) for g in (*op.admin_groups, *step.manager_groups)) or "the admin groups"
+            raise _refuse(state, op, f"only members of {who} may reassign it")
         _check_targets(op, require_user=False)
     elif op.kind == "delegate":
         current = holder or task.assignee
@@ -350,8 +357,6 @@ def _check_comment(graph: GraphSpec, state: InstanceState, op: TaskOperation) ->
         raise BudgetExceededError(
             "/text", f"the task has {count} comments, the limit", limit=MAX_COMMENTS_PER_STEP, size=count
         )
-    if not access.may_read(state, graph, access.Caller(op.user_id, op.groups), op.admin_groups):
-        raise _refuse(state, op, "only participants of the instance may comment")
 
 
 def apply_operation(graph: GraphSpec, state: InstanceState, op: TaskOperation, now: datetime) -> None:

@@ -21,7 +21,7 @@ from litestar_workflows.exceptions import WorkflowInstanceNotFoundError
 
 def test_combined_registry_holds_every_example() -> None:
     names = [d.name for d in examples.registry.list_definitions()]
-    assert names == ["document_review", "employee_onboarding", "expense_approval"]
+    assert names == ["document_review", "employee_onboarding", "expense_approval", "purchase_order"]
     assert examples.build_registry() is not examples.registry
 
 

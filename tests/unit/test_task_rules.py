@@ -3,6 +3,7 @@ claim, hand-overs, several approvers, decision records, stale revisions, comment
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from litestar_workflows.exceptions import (
     TaskClaimedError,
     TaskOperationNotAllowedError,
     UnauthorizedTaskError,
+    WorkflowInstanceNotFoundError,
     WorkflowsError,
 )
 from litestar_workflows.rules import decisions, machine, task_alarms, tasks
@@ -85,7 +87,7 @@ def test_claim_makes_the_claimer_the_only_one_who_may_complete() -> None:
         tasks.apply_operation(g, state, op("unclaim", "carol"), NOW)
     tasks.apply_operation(g, state, op("unclaim", "dave", ("admins",)), NOW)
     assert tasks.claimed_by(state, "approve") is None
-    with pytest.raises(TaskOperationNotAllowedError, match="finance"):
+    with pytest.raises(WorkflowInstanceNotFoundError):
         tasks.apply_operation(g, state, op("claim", "mallory", ()), NOW)
     assert complete(g, state, "carol")
     assert state.running == ["yes"]
@@ -213,7 +215,7 @@ def test_decision_records_and_stale_revisions() -> None:
 def test_comments_are_bounded_and_for_participants() -> None:
     g = graph()
     state = start(g)
-    with pytest.raises(TaskOperationNotAllowedError, match="participants"):
+    with pytest.raises(WorkflowInstanceNotFoundError):  # outsiders are told it does not exist
         tasks.apply_operation(g, state, op("comment", "mallory", (), text="hi"), NOW)
     with pytest.raises(FormValidationError):
         tasks.apply_operation(g, state, op("comment", "bob", text="  "), NOW)
@@ -263,7 +265,10 @@ def test_reminders_and_the_escalation_chain() -> None:
 def test_old_states_decode_without_a_ledger() -> None:
     g = graph()
     raw = GraphSpec.from_dict(
-        {**g.to_dict(), "steps": [{k: v for k, v in s.items() if k != "escalation_levels"} for s in g.to_dict()["steps"]]}
+        {
+            **g.to_dict(),
+            "steps": [{k: v for k, v in s.items() if k != "escalation_levels"} for s in g.to_dict()["steps"]],
+        }
     )
     assert raw.step("approve").escalation_levels == ()
     levels = graph(escalation_levels=(EscalationLevel(60.0, ("x",)),))
@@ -313,10 +318,8 @@ def test_no_handover_loses_the_task(steps: list[tuple[str, str, tuple[str, ...],
     g = graph()
     state = start(g)
     for kind, user, groups, target, keep in steps:
-        try:
+        with contextlib.suppress(WorkflowsError):
             tasks.apply_operation(g, state, op(kind, user, groups, target_user=target, keep_right=keep), NOW)
-        except WorkflowsError:
-            pass
         task = state.task("approve")
         assert task is not None  # still waiting
         holder = tasks.claimed_by(state, "approve")

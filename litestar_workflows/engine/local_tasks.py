@@ -1,0 +1,99 @@
+"""The in-process engine's task operations, reminders and escalations (a mixin of
+:class:`~litestar_workflows.engine.local.LocalExecutionEngine`).
+
+The rules are :mod:`litestar_workflows.rules.tasks` and :mod:`~litestar_workflows.rules.task_alarms`,
+as on Temporal; this module does the in-process I/O: the instance lock around each operation, an
+asyncio timer per task with reminders or an escalation chain, and the events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from litestar_workflows.engine.task_api import TaskOperationsAPI
+from litestar_workflows.rules import machine, task_alarms, task_events, tasks
+from litestar_workflows.rules.tasks import TaskOperation
+
+if TYPE_CHECKING:
+    from litestar_workflows.core.models import WorkflowInstance
+    from litestar_workflows.engine.local import _Instance
+    from litestar_workflows.engine.local_events import EventRecorder
+
+__all__ = ["LocalTaskOperations"]
+
+_ALARMS = "#alarms"  # timer key suffix: a task's reminder/escalation timer beside its deadline
+
+
+class _Engine(Protocol):
+    admin_groups: tuple[str, ...]
+    _background: set[asyncio.Task[Any]]
+    _events: EventRecorder
+
+    def _readable_record(self, instance_id: str, caller: Any) -> _Instance: ...
+    async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None: ...
+    def _arm_alarms(self, record: _Instance, step_name: str) -> None: ...
+    def _task_events(self, record: _Instance, before: task_events.TaskMarks) -> None: ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LocalTaskOperations(TaskOperationsAPI):
+    """Task operations, reminders and escalations for the in-process engine."""
+
+    async def operate_task(self: _Engine, instance_id: str, operation: TaskOperation) -> WorkflowInstance:
+        """Apply a task operation (claim, unclaim, reassign, delegate, take back, comment).
+
+        A caller who may not read the instance is told it does not exist.
+
+        Raises:
+            WorkflowInstanceNotFoundError: Unknown instance, or not readable by the caller.
+            TaskClaimedError: Claiming a task someone else claimed.
+            TaskOperationNotAllowedError: The caller may not do it.
+            StaleRevisionError: ``expected_revision`` is not the instance's revision.
+            FormValidationError: A field of the operation is invalid.
+        """
+        op = replace(operation, admin_groups=self.admin_groups)
+        record = self._readable_record(instance_id, None)  # who may read it: the rules, below
+        async with record.lock:
+            before = task_events.marks(record.state)
+            tasks.apply_operation(record.graph, record.state, op, _now())
+            self._task_events(record, before)
+            record.view.refresh(record.state)
+        await self._events.flush()
+        return record.view
+
+    def _task_events(self: _Engine, record: _Instance, before: task_events.TaskMarks) -> None:
+        for event in task_events.task_events_since(record.state, before, _now()):
+            self._events.emit(event)
+
+    def _arm_alarms(self: _Engine, record: _Instance, step_name: str) -> None:
+        """Start the timer of the task's next reminder or escalation, if it has one."""
+        alarm = task_alarms.next_alarm(record.graph, record.state, step_name, _now())
+        key = step_name + _ALARMS
+        old = record.timers.pop(key, None)
+        if old is not None:
+            old.cancel()
+        if alarm is None:
+            return
+
+        async def fired() -> None:
+            async with record.lock:
+                before = task_events.marks(record.state)
+                task_alarms.fire_alarms(record.graph, record.state, step_name, _now())
+                self._task_events(record, before)
+                record.view.refresh(record.state)
+                self._arm_alarms(record, step_name)
+            await self._events.flush()
+
+        def fire() -> None:
+            record.timers.pop(key, None)
+            task = asyncio.create_task(fired())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+        record.timers[key] = asyncio.get_running_loop().call_later(alarm.seconds, fire)
