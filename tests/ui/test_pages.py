@@ -15,7 +15,8 @@ from api.app import create_app
 from api.plugin import WorkflowPlugin
 from api.ui.session import CSRF_COOKIE, TOKEN_COOKIE
 from examples import build_registry
-from litestar_workflows import LocalExecutionEngine
+from litestar_workflows import BaseHumanStep, LocalExecutionEngine, WorkflowDefinition
+from litestar_workflows.engine.registry import WorkflowRegistry
 from tests.api.conftest import gateway_settings, make_token
 
 TASK = "/ui/tasks/expense_approval%2Finv-1/manager_approval"
@@ -202,3 +203,63 @@ async def test_pages_load_nothing_from_elsewhere_and_neither_do_the_api_docs(eng
             assert docs.status_code == 200 and not CDN.search(docs.text), path
             for asset in re.findall(r'(?:src|href)="(/schema/assets/[^"]+)"', docs.text):
                 assert (await client.get(asset)).status_code == 200, asset
+
+
+async def test_cancel_is_offered_to_the_starter_only_and_the_engine_refuses_others(
+    client: AsyncTestClient[Any], engine: LocalExecutionEngine
+) -> None:
+    url = "/ui/instances/expense_approval%2Finv-1"
+    await sign_in(client, "bob")  # may see it (the task is offered to his group), may not cancel it
+    page = await client.get(url)
+    assert "You cannot cancel this instance" in page.text and "Cancel this instance" not in page.text
+    refused = await client.post(url + "/cancel", data={"_csrf": csrf_of(page.text)})
+    assert refused.status_code == 403
+    assert (await engine.get_instance("expense_approval/inv-1")).status.value == "waiting"
+    await sign_in(client, "alice")
+    page = await client.get(url)
+    done = await client.post(url + "/cancel", data={"_csrf": csrf_of(page.text), "reason": "typo"})
+    assert done.status_code == 200 and "canceled" in done.text
+    assert (await engine.get_instance("expense_approval/inv-1")).status.value == "canceled"
+
+
+async def test_a_definition_with_an_input_schema_gets_a_start_form_with_the_engines_errors() -> None:
+    registry = WorkflowRegistry()
+    registry.register_definition(
+        WorkflowDefinition(
+            name="leave",
+            version="1.0.0",
+            steps={"approve": Approve()},
+            initial_step="approve",
+            terminal_steps={"approve"},
+            input_schema={
+                "type": "object",
+                "properties": {
+                    "days": {"type": "integer", "minimum": 1, "maximum": 30, "title": "Days off"},
+                    "start": {"type": "string", "format": "date", "title": "First day"},
+                },
+                "required": ["days", "start"],
+            },
+        )
+    )
+    engine = LocalExecutionEngine(registry)
+    async with AsyncTestClient(create_app(gateway_settings(), engine), base_url="https://gw.example") as client:
+        await sign_in(client, "alice")
+        page = await client.get("/ui/start/leave")
+        assert '<label for="f--days">Days off' in page.text and 'type="date"' in page.text and 'max="30"' in page.text
+        bad = await client.post("/ui/start/leave", data={"_csrf": csrf_of(page.text), "/days": "40"})
+        assert bad.status_code == 422
+        assert re.search(r'id="f--days-error"[^>]*>40 is greater than the maximum of 30<', bad.text)
+        assert re.search(r'id="f--start-error"[^>]*>&#39;start&#39; is a required property<', bad.text)
+        assert (await engine.list_instances()).items == []
+        ok = await client.post(
+            "/ui/start/leave", data={"_csrf": csrf_of(page.text), "/days": "3", "/start": "2026-12-21"}
+        )
+        assert ok.status_code == 200 and "waiting" in ok.text
+
+
+class Approve(BaseHumanStep):
+    """The one step of the test definition."""
+
+    name = "approve"
+    title = "Approve leave"
+    candidate_groups = ("managers",)
