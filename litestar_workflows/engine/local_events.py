@@ -4,7 +4,8 @@
 each); they only build the event and queue it, synchronously. The engine calls :meth:`flush`
 once the operation has released the instance's lock, so a handler may call the engine again
 (complete a task, cancel) without deadlocking, and a handler runs after the transition it
-hears about is visible in ``get_instance``.
+hears about is visible in ``get_instance``. Data in an event is a copy: a handler cannot
+change the instance through it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from litestar_workflows.core.events import (
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
 from litestar_workflows.engine.events import EventBus
 from litestar_workflows.rules.machine import Activation, StepOutcome
-from litestar_workflows.rules.state import InstanceState
+from litestar_workflows.rules.state import InstanceState, clone_data
 
 __all__ = ["EventRecorder"]
 
@@ -72,7 +73,7 @@ class EventRecorder:
                     timestamp=state.started_at,
                     workflow_name=state.workflow_name,
                     workflow_version=state.workflow_version,
-                    initial_data=dict(initial_data),
+                    initial_data=clone_data(dict(initial_data)),
                     user_id=state.started_by,
                 )
             )
@@ -88,7 +89,7 @@ class EventRecorder:
                 timestamp=now,
                 step_name=act.step_name,
                 step_type=act.kind.value,
-                input_data=dict(state.data) if act.kind == StepType.MACHINE else None,
+                input_data=clone_data(state.data) if act.kind == StepType.MACHINE else None,
             )
         )
         task = state.task(act.step_name) if act.kind == StepType.HUMAN else None
@@ -128,8 +129,8 @@ class EventRecorder:
                 StepCompleted(
                     **common,
                     status=outcome.status.value,
-                    result=outcome.result,
-                    output_data=dict(outcome.changes.set) or None,
+                    result=clone_data(outcome.result),
+                    output_data=clone_data(dict(outcome.changes.set)) or None,
                     duration_seconds=_duration(outcome.started_at, now),
                 )
             )
@@ -148,7 +149,7 @@ class EventRecorder:
                 step_name=step_name,
                 task_id=task_id(state.instance_id, step_name),
                 completed_by=user_id,
-                form_data=dict(data),
+                form_data=clone_data(dict(data)),
                 comment=comment,
             )
         )
@@ -158,7 +159,7 @@ class EventRecorder:
                 timestamp=now,
                 step_name=step_name,
                 status=StepStatus.SUCCEEDED.value,
-                output_data=dict(data),
+                output_data=clone_data(dict(data)),
             )
         )
 
