@@ -217,3 +217,15 @@ async def test_a_guarded_step_publishes_step_skipped() -> None:
     instance = await engine.start_workflow("compat_skip")
     assert instance.status == WorkflowStatus.COMPLETED
     assert [(type(e).__name__, e.step_name) for e in seen] == [("StepSkipped", "never")]  # type: ignore[attr-defined]
+
+
+async def test_a_handler_may_call_the_engine() -> None:
+    engine = LocalExecutionEngine(_registry())
+
+    async def approve_at_once(event: HumanTaskCreated) -> None:
+        await engine.complete_human_task(event.instance_id, event.step_name, "robot", {"approved": True})
+
+    engine.event_bus.subscribe(HumanTaskCreated, approve_at_once)
+    instance = await engine.start_workflow(ApprovalWorkflow, {"amount": 5000})
+    assert instance.status == WorkflowStatus.COMPLETED  # no deadlock: handlers run outside the lock
+    assert instance.context.get("finished") is True
