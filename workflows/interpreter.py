@@ -400,13 +400,14 @@ class InterpreterWorkflow(InterpreterWaits):
             raise StepNotWaitingError(
                 self._state.instance_id, request.step_name, f"it is being completed by {claimed_by!r}"
             )
-        machine.validate_completion(
-            self._graph, self._state, request.step_name, request.user_id, request.groups, request.data
-        )
         if request.idempotency_key is not None and request.request_digest is not None:
+            # Before the step's own checks: a key reused for another request is the clearest answer.
             scoped = idempotency.scoped_key(request.user_id, request.idempotency_key)
             if idempotency.key_conflicts(self._state, scoped, request.request_digest):
                 raise IdempotencyKeyConflictError(self._state.instance_id, request.step_name, request.idempotency_key)
+        machine.validate_completion(
+            self._graph, self._state, request.step_name, request.user_id, request.groups, request.data
+        )
 
     async def _complete(self, request: CompleteHumanTask) -> None:
         """Apply a validated completion. Claims the step before the first ``await``."""
