@@ -63,8 +63,8 @@ def _sdk_errors() -> list[type[errors.WorkflowsError]]:
 
 @pytest.mark.parametrize("cls", _sdk_errors(), ids=lambda c: c.__name__)
 def test_every_error_class_names_its_problem_once(cls: type[errors.WorkflowsError]) -> None:
-    problem = CATALOGUE[cls.problem_code]
-    assert problem.status == cls.http_status
+    assert cls.problem_code in CATALOGUE, f"{cls.__name__}: no problem type {cls.problem_code!r} in api/problems.py"
+    assert CATALOGUE[cls.problem_code].status == cls.http_status
 
 
 async def test_an_unknown_step_is_also_a_value_error() -> None:
