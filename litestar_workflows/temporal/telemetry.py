@@ -19,6 +19,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+import temporalio.activity
 from temporalio.client import Interceptor as ClientInterceptor
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
@@ -132,6 +133,11 @@ class JsonLogFormatter(logging.Formatter):
         if isinstance(temporal, dict):
             instance_id = instance_id or temporal.get("workflow_id")
             activity = temporal.get("activity_type")
+        elif temporalio.activity.in_activity():
+            # Any logger used inside a step's activity: the instance is the activity's workflow.
+            info = temporalio.activity.info()
+            instance_id = instance_id or info.workflow_id
+            activity = info.activity_type
         if instance_id:
             entry["instance_id"] = instance_id
         if step:
