@@ -40,7 +40,9 @@ async def test_manager_cannot_approve_own_expense_and_vp_is_a_third_person() -> 
     assert instance.context.get("requester_id") == "bob"  # from the token, not the data
     assert instance.context.metadata["started_by_groups"] == ["managers", "vps"]
     with pytest.raises(UnauthorizedTaskError, match="started the instance"):
-        await engine.complete_human_task(instance.id, "manager_approval", "bob", {"approved": True}, groups=["managers"])
+        await engine.complete_human_task(
+            instance.id, "manager_approval", "bob", {"approved": True}, groups=["managers"]
+        )
     await engine.complete_human_task(
         instance.id, "manager_approval", "bert", {"approved": True}, groups=["managers", "vps"]
     )
