@@ -186,10 +186,9 @@ async def test_a_cancel_that_lost_the_race_answers_instance_finished(temporal_en
         completion = temporal_engine.complete_human_task(
             instance.id, "manager_approval", "bob", {"approved": True}, groups=["managers"]
         )
-        results: list[Any] = await asyncio.gather(
+        done, canceled = await asyncio.gather(
             completion, temporal_engine.cancel_workflow(instance.id, "race"), return_exceptions=True
         )
-        done, canceled = results
         if isinstance(canceled, WorkflowAlreadyCompletedError):
             assert not isinstance(done, BaseException) and done.status == WorkflowStatus.COMPLETED
             outcomes.append("completion won")
