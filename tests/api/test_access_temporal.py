@@ -33,7 +33,9 @@ async def tclient(temporal_address: str, api_worker: str) -> AsyncIterator[Async
 async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
     """Visibility is eventually consistent: poll until ``check`` holds (15 s at most)."""
     async with asyncio.timeout(15):
-        while not await check():
+        for _ in range(1000):
+            if await check():
+                return
             await asyncio.sleep(0.2)
 
 
