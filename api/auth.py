@@ -215,19 +215,19 @@ def _verification_key(settings: Settings) -> tuple[str, str | None]:
             raise ImproperlyConfiguredException(f"WORKFLOWS_DEV_JWT_SECRET {problem}")
         return secret, secret
     if symmetric:
-        secret = settings.jwt_secret
-        if not secret:
+        configured = settings.jwt_secret
+        if not configured:
             raise ImproperlyConfiguredException(
                 f"{settings.jwt_algorithm} tokens need WORKFLOWS_JWT_SECRET (or WORKFLOWS_DEV_TOKENS=true for "
                 "local development)"
             )
-        problem = secret_problem(secret)
+        problem = secret_problem(configured)
         if problem is not None:
             raise ImproperlyConfiguredException(
                 f"WORKFLOWS_JWT_SECRET {problem}; generate one with "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
-        return secret, None
+        return configured, None
     if settings.dev_tokens:
         raise ImproperlyConfiguredException(
             "WORKFLOWS_DEV_TOKENS needs an HS* algorithm (the gateway cannot mint tokens with only a public key)"
@@ -267,13 +267,14 @@ class _LeewayToken(Token):
         audience: str | Sequence[str] | None = None,
         options: JWTDecodeOptions | None = None,
     ) -> Any:
+        checks: dict[str, Any] = {**(options or {}), "require": ["exp", "sub"]}
         return jwt.decode(
-            jwt=encoded_token,
-            key=secret,
+            encoded_token,
+            secret,
             algorithms=algorithms,
-            issuer=issuer,  # type: ignore[arg-type]
+            issuer=issuer,
             audience=audience,
-            options={**(options or {}), "require": ["exp", "sub"]},  # type: ignore[typeddict-item]
+            options=checks,  # type: ignore[arg-type]
             leeway=cls.leeway,
         )
 
