@@ -25,6 +25,10 @@ Name                      Type          Value
 
 User and group names in ``WaitingOn`` and ``Participants`` are percent-encoded outside
 ``[A-Za-z0-9_.@+-]`` (:func:`~litestar_workflows.rules.access.encode_identity`).
+
+Search attributes are never encrypted, even with payload encryption on: Temporal indexes them
+in plain text (so do the workflow id, step and group names). Business keys and user ids must
+therefore carry no secret or personal data you would not store unencrypted (docs/operations.md).
 """
 
 from __future__ import annotations
