@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -14,8 +13,9 @@ from api.gateway import Gateway
 from api.paths import segment_value
 from api.ui import calls
 from api.ui.forms import build_fields, fill_errors, parse_form
+from api.ui.inbox import inbox_rows
 from api.ui.site import UISite
-from litestar_workflows.core.models import PendingTask, WorkflowInstance
+from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.exceptions import FormValidationError, UnauthorizedTaskError
 
@@ -24,26 +24,6 @@ __all__ = ["TaskPages"]
 IdParam = Annotated[str, PathParameter(max_length=1000)]
 StepParam = Annotated[str, PathParameter(max_length=200)]
 DefinitionFilter = Annotated[str | None, QueryParameter(max_length=200)]
-
-
-def _rows(site: UISite, tasks: list[PendingTask], identity: Identity) -> dict[str, list[dict[str, Any]]]:
-    """Tasks split into assigned-to-me and offered-to-my-groups, overdue first, then by due date and age."""
-    now = datetime.now(UTC)
-    far = datetime.max.replace(tzinfo=UTC)
-    ordered = sorted(tasks, key=lambda t: (not (t.deadline_at and t.deadline_at < now), t.deadline_at or far, t.since))
-    groups: dict[str, list[dict[str, Any]]] = {"mine": [], "claimable": []}
-    for task in ordered:
-        groups["mine" if task.assignee == identity.user_id else "claimable"].append(
-            {
-                "task": task,
-                "url": site.url("tasks", task.instance_id, task.step_name),
-                "instance_url": site.url("instances", task.instance_id),
-                "overdue": bool(task.deadline_at and task.deadline_at < now),
-                "offered_to": task.assignee or ", ".join(task.candidate_groups) or "anyone",
-                "escalation": getattr(task, "escalation_level", 0),
-            }
-        )
-    return groups
 
 
 class TaskPages(Controller):
@@ -69,7 +49,7 @@ class TaskPages(Controller):
             "inbox_lists.html" if fragment else "inbox.html",
             identity=identity,
             title="My tasks",
-            rows=_rows(site, page.items, identity),
+            rows=inbox_rows(site, page.items, identity),
             more=page.next_cursor is not None,
             definitions=names,
             selected=workflow_name or "",
