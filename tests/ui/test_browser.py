@@ -92,8 +92,14 @@ async def test_expense_from_start_to_approval_with_a_rejected_form_in_between(
     await bob.get_by_role("button", name="Submit").click()
     await expect(bob.get_by_test_id("completed-notice")).to_contain_text("completed")
 
-    await alice.goto(live_gateway.url("/ui/instances"))
-    await alice.get_by_role("link", name=instance_id).click()
+    # The list comes from Temporal's visibility store, which may lag a moment behind: reload until listed.
+    link = alice.get_by_role("link", name=instance_id)
+    for _ in range(10):
+        await alice.goto(live_gateway.url("/ui/instances"))
+        if await link.count():
+            break
+        await alice.wait_for_timeout(500)
+    await link.click()
     await expect(alice.get_by_test_id("status")).to_have_text("completed")
     await expect(alice.locator("svg.graph g.node.done")).to_have_count(3)
     await expect(alice.locator("svg.graph g.node[data-step=vp_approval]")).not_to_have_class(re.compile("done"))
