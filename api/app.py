@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
 from api.auth import schema_router
+from api.body_timeout import BodyTimeoutMiddleware
 from api.operations import operations_plugins
 from api.plugin import WorkflowPlugin
 from api.problems import exception_handlers
@@ -85,6 +87,8 @@ def create_app(settings: Settings | None = None, engine: ExecutionEngine | None 
             else None
         ),
         request_max_body_size=settings.max_body_size,
+        # A stalled upload is answered 408 instead of holding its connection (uvicorn has no body timeout).
+        middleware=[DefineMiddleware(BodyTimeoutMiddleware, seconds=settings.body_timeout)],
     )
     plugin.install(app)
     return app

@@ -131,6 +131,9 @@ _TYPES = [
         "Payload cannot be decrypted",
         "payload was encrypted with key 'k0', which is not configured (known: ['k2', 'k1'])",
     ),
+    ProblemType(
+        "request-timeout", 408, "Request body timed out", "The request body stopped arriving: no data for 30s"
+    ),
     ProblemType("payload-too-large", 413, "Request body too large", "Request body exceeds the limit of 1048576 bytes"),
     ProblemType(
         "budget-exceeded",
@@ -392,7 +395,13 @@ def _http_problem(
         detail = f"Method {request.method} is not allowed on {request.url.path}"
     elif status == 413:
         detail = f"Request body exceeds the limit of {max_body_size} bytes (WORKFLOWS_MAX_BODY_SIZE)"
-    codes = {403: "forbidden", 404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+    codes = {
+        403: "forbidden",
+        404: "not-found",
+        405: "method-not-allowed",
+        408: "request-timeout",
+        413: "payload-too-large",
+    }
     if status in codes:
         return _problem(codes[status], request, detail), headers
     if status >= 500:

@@ -60,12 +60,14 @@ class Settings(BaseSettings):
         completion_signals: ``WORKFLOWS_COMPLETION_SIGNALS`` — whether instances accept the completion
             *signal* (it reaches Temporal without passing the gateway's authentication; see docs/security.md).
             Fixed into each instance at its start.
+        body_timeout: ``WORKFLOWS_BODY_TIMEOUT`` — gateway: seconds the next chunk of a request body may take
+            to arrive before the request is answered 408 (a stalled upload does not hold a connection).
         schema_public: ``WORKFLOWS_SCHEMA_PUBLIC`` — gateway: ``/schema`` (the OpenAPI document, with every
             form) is served without a token; off by default, it then needs one like the routes it documents.
         dev_tokens: ``WORKFLOWS_DEV_TOKENS`` — gateway: local development mode, ``GET /dev/token`` mints tokens
             for demo users; the gateway refuses to start in this mode unless bound to a loopback address.
-        admin_groups: ``WORKFLOWS_ADMIN_GROUPS`` — gateway: groups allowed to cancel any instance
-            (comma-separated; the user who started an instance may always cancel it).
+        admin_groups: ``WORKFLOWS_ADMIN_GROUPS`` — gateway: groups allowed to read and cancel any instance
+            (comma-separated; the user who started an instance may always cancel it; docs/security.md).
         max_body_size: ``WORKFLOWS_MAX_BODY_SIZE`` — gateway: largest accepted request body in bytes (413 above).
         settle_timeout: ``WORKFLOWS_SETTLE_TIMEOUT`` — gateway: seconds a request waits for the instance to
             settle before answering 202 with a link to the instance (the request is not lost).
@@ -133,6 +135,7 @@ class Settings(BaseSettings):
     jwt_leeway: float = Field(10.0, ge=0, le=300, validation_alias="WORKFLOWS_JWT_LEEWAY")
     completion_signals: bool = Field(True, validation_alias="WORKFLOWS_COMPLETION_SIGNALS")
     schema_public: bool = Field(False, validation_alias="WORKFLOWS_SCHEMA_PUBLIC")
+    body_timeout: float = Field(30.0, gt=0, le=600, validation_alias="WORKFLOWS_BODY_TIMEOUT")
     dev_tokens: bool = Field(False, validation_alias="WORKFLOWS_DEV_TOKENS")
     admin_groups: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["admins"], validation_alias="WORKFLOWS_ADMIN_GROUPS"

@@ -200,6 +200,12 @@ def gateway_command(config: DevStackConfig) -> list[str]:
         HOST,
         "--port",
         str(config.gateway_port),
+        # Idle connections and request heads are bounded by uvicorn, bodies by the app
+        # (WORKFLOWS_BODY_TIMEOUT): docs/security.md.
+        "--timeout-keep-alive",
+        "5",
+        "--h11-max-incomplete-event-size",
+        "16384",
     ]
 
 
