@@ -162,3 +162,34 @@ async def test_a_form_can_be_completed_with_the_keyboard_alone(new_page: Any, li
     await expect(bob.get_by_test_id("completed-notice")).to_contain_text("completed")
     instance = await live_gateway.engine.get_instance(instance_id)
     assert instance.context.data["approved"] is True and instance.context.data["comments"] == "fine by me"
+
+
+async def test_every_page_passes_an_axe_accessibility_audit(new_page: Any, live_gateway: LiveGateway) -> None:
+    """axe-core (from the axe-playwright-python package): labels, names, contrast, landmarks, ARIA."""
+    from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
+
+    axe = Axe()
+    page = await new_page(width=390, height=844)
+    await page.goto(live_gateway.url("/ui/login"))
+    pages: dict[str, str] = {"sign-in": page.url}
+    await sign_in(page, live_gateway, "alice")
+    instance_id = await start_expense(page, live_gateway)
+    encoded = quote(instance_id, safe="")
+    await sign_in(page, live_gateway, "bob")
+    await page.goto(live_gateway.url(f"/ui/tasks/{encoded}/manager_approval"))
+    await page.get_by_role("button", name="Submit").click()  # no decision: the page with a field error
+    await _expect()(page.get_by_test_id("field-error")).to_be_visible()
+    found = {"task with an error": (await axe.run(page)).response["violations"]}
+    pages |= {
+        "inbox": "/ui/",
+        "task": f"/ui/tasks/{encoded}/manager_approval",
+        "instances": "/ui/instances",
+        "instance": f"/ui/instances/{encoded}",
+        "definitions": "/ui/definitions",
+        "start": "/ui/start/expense_approval",
+    }
+    for name, path in pages.items():
+        await page.goto(path if path.startswith("http") else live_gateway.url(path))
+        found[name] = (await axe.run(page)).response["violations"]
+    problems = {name: [v["id"] for v in violations] for name, violations in found.items() if violations}
+    assert problems == {}
