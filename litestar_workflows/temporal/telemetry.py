@@ -31,6 +31,7 @@ __all__ = [
     "client_interceptors",
     "configure_logging",
     "configure_tracing",
+    "tracer_provider",
     "tracing_enabled",
     "worker_runtime",
 ]
@@ -44,24 +45,16 @@ def tracing_enabled(settings: Settings, environ: dict[str, str] | None = None) -
     return settings.tracing or bool(settings.otlp_endpoint) or any(env.get(name) for name in _OTLP_VARIABLES)
 
 
-def configure_tracing(settings: Settings, service_name: str) -> Any:
-    """Install the global tracer provider once per process: OTLP/HTTP export when an endpoint is set.
+def tracer_provider(settings: Settings, service_name: str) -> Any:
+    """A new replay-safe tracer provider exporting by OTLP/HTTP when an endpoint is configured.
 
-    The provider is Temporal's replay-safe one (``create_tracer_provider``): workflow spans are
-    not emitted again when a worker replays a history. A replay-safe provider installed earlier
-    (by the host application or a test) is kept. Returns the provider in use, or ``None`` when
-    tracing is off.
+    Temporal's ``create_tracer_provider``: workflow spans are not emitted again when a worker
+    replays a history. ``OTEL_SERVICE_NAME`` overrides ``service_name``.
     """
-    if not tracing_enabled(settings):
-        return None
-    from opentelemetry import trace
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
-    from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider, create_tracer_provider
+    from temporalio.contrib.opentelemetry import create_tracer_provider
 
-    current = trace.get_tracer_provider()
-    if isinstance(current, ReplaySafeTracerProvider):
-        return current
     name = os.environ.get("OTEL_SERVICE_NAME", service_name)
     provider = create_tracer_provider(resource=Resource.create({"service.name": name}))
     if settings.otlp_endpoint or any(os.environ.get(variable) for variable in _OTLP_VARIABLES):
@@ -71,6 +64,24 @@ def configure_tracing(settings: Settings, service_name: str) -> Any:
         # The exporter reads the variables itself; an endpoint given in settings is the base URL.
         exporter = OTLPSpanExporter(endpoint=f"{endpoint.rstrip('/')}/v1/traces") if endpoint else OTLPSpanExporter()
         provider.add_span_processor(BatchSpanProcessor(exporter))
+    return provider
+
+
+def configure_tracing(settings: Settings, service_name: str) -> Any:
+    """Install :func:`tracer_provider` as the global provider, once per process.
+
+    A replay-safe provider installed earlier (by the host application or a test) is kept.
+    Returns the provider in use, or ``None`` when tracing is off.
+    """
+    if not tracing_enabled(settings):
+        return None
+    from opentelemetry import trace
+    from temporalio.contrib.opentelemetry import ReplaySafeTracerProvider
+
+    current = trace.get_tracer_provider()
+    if isinstance(current, ReplaySafeTracerProvider):
+        return current
+    provider = tracer_provider(settings, service_name)
     trace.set_tracer_provider(provider)
     return provider
 

@@ -1,16 +1,19 @@
-"""The worker's health endpoint (``WORKER_HEALTH_BIND``) and JSON log lines (``WORKFLOWS_LOG_FORMAT``)."""
+"""The worker's health endpoint (``WORKER_HEALTH_BIND``), JSON log lines (``WORKFLOWS_LOG_FORMAT``) and
+OTLP export of spans (``OTEL_EXPORTER_OTLP_ENDPOINT``) to a real HTTP collector."""
 
 from __future__ import annotations
 
 import asyncio
+import http.server
 import json
 import logging
+import threading
 
 import pytest
 from temporalio.client import Client
 
 from litestar_workflows.settings import Settings
-from litestar_workflows.temporal.telemetry import JsonLogFormatter, worker_runtime
+from litestar_workflows.temporal.telemetry import JsonLogFormatter, tracer_provider, tracing_enabled, worker_runtime
 from litestar_workflows.temporal.worker_health import HealthServer, parse_bind, worker_health
 
 
@@ -75,3 +78,33 @@ def test_json_log_lines_carry_instance_and_step_but_no_form_data() -> None:
     explicit = logging.LogRecord("api", logging.WARNING, __file__, 1, "refused", (), None)
     explicit.instance_id, explicit.step = "a/b", "manager_approval"
     assert json.loads(JsonLogFormatter().format(explicit))["step"] == "manager_approval"
+
+
+def test_spans_are_exported_by_otlp_when_an_endpoint_is_configured() -> None:
+    received: list[tuple[str, str, int]] = []
+
+    class Collector(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            received.append((self.path, self.headers.get("content-type", ""), len(body)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings = Settings(otlp_endpoint=f"http://127.0.0.1:{server.server_address[1]}")  # type: ignore[call-arg]
+        assert tracing_enabled(settings, environ={})
+        provider = tracer_provider(settings, "tests")
+        with provider.get_tracer("tests").start_as_current_span("one"):
+            pass
+        assert provider.force_flush(10_000)
+    finally:
+        server.shutdown()
+    assert received and received[0][0] == "/v1/traces"
+    assert received[0][1] == "application/x-protobuf" and received[0][2] > 0
+    assert not tracing_enabled(Settings(), environ={})  # type: ignore[call-arg]
