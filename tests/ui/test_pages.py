@@ -198,6 +198,8 @@ async def test_pages_load_nothing_from_elsewhere_and_neither_do_the_api_docs(eng
     async with AsyncTestClient(create_app(gateway_settings(schema_public=True), engine)) as client:
         page = await client.get("/ui/login")
         assert not CDN.search(page.text) and "script-src 'self'" in page.headers["content-security-policy"]
+        schema = (await client.get("/schema/openapi.json")).json()
+        assert not [path for path in schema["paths"] if path.startswith(("/ui", "/schema"))]
         for path in ("/schema", "/schema/swagger", "/schema/redoc", "/schema/rapidoc"):
             docs = await client.get(path)
             assert docs.status_code == 200 and not CDN.search(docs.text), path
