@@ -109,7 +109,8 @@ def fuzz(
     ``step_name``), each operation taking those parameters is fuzzed a second time with them
     fixed, so bodies and headers reach a real instance instead of a 404.
     """
-    schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
+    # The document needs a token like the routes it documents (WORKFLOWS_SCHEMA_PUBLIC off).
+    schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json", headers=dict(headers))
     report = FuzzReport()
     operations = []
     for result in schema.get_all_operations():

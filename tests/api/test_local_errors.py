@@ -199,8 +199,10 @@ async def test_409s(client: AsyncTestClient[Any], waiting: dict[str, Any]) -> No
     assert_problem(conflict, 409, "business-key-conflict")
     await still_waiting(client)
     # Large amount: after the manager the instance waits for a VP, so a repeat is "already completed".
-    big = await client.post(
-        "/instances", json={"workflow_name": "expense_approval", "initial_data": {"amount": 9000}}, headers=bob
+    big = await client.post(  # started by alice: bob may not approve his own expense (four-eyes)
+        "/instances",
+        json={"workflow_name": "expense_approval", "initial_data": {"amount": 9000}},
+        headers=auth_headers("alice"),
     )
     url = big.json()["pending_tasks"][0]["links"]["complete"]
     assert (await client.post(url, json={"data": {"approved": True}}, headers=bob)).status_code == 200
@@ -210,9 +212,9 @@ async def test_409s(client: AsyncTestClient[Any], waiting: dict[str, Any]) -> No
         "task-already-completed",
         detail_contains="by 'bob'",
     )
-    await client.post(big.json()["links"]["cancel"], headers=auth_headers("bob"))
+    await client.post(big.json()["links"]["cancel"], headers=auth_headers("alice"))
     assert_problem(
-        await client.post(big.json()["links"]["cancel"], headers=auth_headers("bob")), 409, "instance-finished"
+        await client.post(big.json()["links"]["cancel"], headers=auth_headers("alice")), 409, "instance-finished"
     )
 
 
