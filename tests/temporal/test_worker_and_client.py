@@ -126,7 +126,7 @@ def test_client_configuration_profiles_and_standard_variables(tmp_path: Path) ->
     config.write_text(
         '[profile.default]\naddress = "file-host:7233"\nnamespace = "file-ns"\n'
         '[profile.cloud]\naddress = "cloud-host:7233"\nnamespace = "cloud-ns"\napi_key = "from-file"\n'
-        "[profile.cloud.grpc_meta]\nx-tenant = \"acme\"\n"
+        '[profile.cloud.grpc_meta]\nx-tenant = "acme"\n'
     )
     env = {"TEMPORAL_CONFIG_FILE": str(config)}
     plain = connect_options(Settings(), environ=env)  # type: ignore[call-arg]
