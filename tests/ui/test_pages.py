@@ -77,6 +77,7 @@ async def test_the_sign_in_cookie_is_httponly_secure_and_samesite(client: AsyncT
     assert any(c.startswith(CSRF_COOKIE) and "SameSite=strict" in c for c in page.headers.get_list("set-cookie"))
     inbox = await client.get("/ui/")
     assert 'data-testid="user">bob<' in inbox.text and "employees, managers" in inbox.text
+    assert (await client.get("/tasks")).status_code == 401  # the REST routes ignore the UI's cookie
     out = await client.post("/ui/logout", data={"_csrf": csrf_of(inbox.text)}, follow_redirects=False)
     assert out.status_code == 303 and f'{TOKEN_COOKIE}=""' in out.headers["set-cookie"]
 
