@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 __all__ = ["BodyTimeoutMiddleware", "RequestBodyTimeout"]
 
@@ -37,12 +38,12 @@ class BodyTimeoutMiddleware:
         self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         body_done = False
 
-        async def timed_receive() -> Message:
+        async def timed_receive() -> ReceiveMessage:
             nonlocal body_done
             if body_done:
                 return await receive()  # only the disconnect is left to wait for
