@@ -479,6 +479,10 @@ def exception_handlers(retry_after: int, max_body_size: int, prefix: str = "") -
         mapped = _sdk_problem(request, exc, retry_after)
         if mapped is not None:
             return problem_response(*mapped)
+        if isinstance(exc, RecursionError):
+            # The JSON decoder recurses per level of nesting: a body nested thousands deep stops it
+            # before the engine's depth budget (32 levels, rules/budgets.py) can name the field.
+            return problem_response(_problem("input-too-deep", request, "The request body nests too deep to decode"))
         logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         # The SDK's own messages are safe to show; anything else might leak internals.
         detail = str(exc) if isinstance(exc, WorkflowsError) else CATALOGUE["internal-error"].example_detail

@@ -2,9 +2,9 @@
 
 A query is a round trip to a worker (and a replay when the run is not cached); one run whose
 workflow task keeps failing never answers it. So the inbox is built from what every run
-publishes as search attributes (``PendingSteps``, ``WaitingOn``, ``WaitingSince``, see
-:mod:`~litestar_workflows.temporal.contracts`) and from the definition's graph in the
-gateway's registry (title, form, groups, deadline). Only a run whose tasks cannot be told
+publishes as search attributes (``PendingSteps``; ``WaitingOn``: who the task is offered to
+now; ``WaitingSince``; see :mod:`~litestar_workflows.temporal.contracts`) and from the
+definition's graph in the gateway's registry (title, form, deadline). Only a run whose tasks cannot be told
 apart that way (several waiting steps, a dynamic assignee among them, or a definition version
 this process does not have) is asked; a run that cannot answer is shown as unavailable
 (listings) or left out (inbox), never a failure of the whole page.
@@ -71,12 +71,13 @@ def tasks_from_visibility(execution: WorkflowExecution, graph: GraphSpec) -> lis
         step = graph.step(pending[0])
     except (KeyError, ValueError, WorkflowsError):
         return None
-    assignee = step.assignee
-    if step.assignee_key:
-        users = _users(waiting_on)
-        if len(users) > 1:
-            return None
-        assignee = users[0] if users else None
+    # Who it is offered to comes from the run (a task may have been reassigned or delegated since
+    # it opened): WaitingOn lists ``user:``/``group:`` entries of the one waiting task, or ``anyone``.
+    users = _users(waiting_on)
+    if len(users) > 1:
+        return None
+    assignee = users[0] if users else None
+    groups = tuple(unquote(e.removeprefix("group:")) for e in waiting_on if e.startswith("group:"))
     deadline_at = since + timedelta(seconds=step.deadline_seconds) if step.deadline_seconds else None
     return [
         PendingTask(
@@ -88,7 +89,7 @@ def tasks_from_visibility(execution: WorkflowExecution, graph: GraphSpec) -> lis
             description=step.description,
             form_schema=step.form_schema,
             assignee=assignee,
-            candidate_groups=step.candidate_groups,
+            candidate_groups=groups,
             since=since,
             deadline_at=deadline_at,
             on_deadline=step.on_deadline,

@@ -51,3 +51,12 @@ async def test_deeply_nested_initial_data_is_a_400_not_a_500(client: AsyncTestCl
     )
     assert response.status_code == 400, response.text
     assert (await client.get("/instances", headers=auth_headers("alice"))).json()["items"] == []
+
+
+async def test_a_body_nested_too_deep_to_decode_is_a_400(client: AsyncTestClient[Any]) -> None:
+    depth = 50_000
+    body = '{"workflow_name": "expense_approval", "initial_data": {"x": ' + "[" * depth + "]" * depth + "}}"
+    response = await client.post(
+        "/instances", content=body, headers={**auth_headers("alice"), "Content-Type": "application/json"}
+    )
+    assert_problem(response, 400, "input-too-deep", detail_contains="nests too deep")
