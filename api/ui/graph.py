@@ -143,13 +143,18 @@ def render_svg(graph: GraphSpec, instance: WorkflowInstance | None = None) -> Ma
     sides = [_side(layer, pos, source, target) for source, target, _, _ in edges]
     per_side = {side: sides.count(side) for side in set(sides)}
     seen = dict.fromkeys(per_side, 0)
+    fan_out = {
+        e[0]: sum(1 for f, side in zip(edges, sides, strict=True) if f[0] == e[0] and side == "down") for e in edges
+    }
     for (source, target, label, dashed), side in zip(edges, sides, strict=True):
         (sx, sy), (tx, ty) = pos[source], pos[target]
         cls = "edge deadline" if dashed else "edge"
         if side == "down":
             x1, y1, x2, y2 = sx + NODE_W / 2, sy + NODE_H, tx + NODE_W / 2, ty
             path = f"M{x1:.0f},{y1:.0f} C{x1:.0f},{y1 + GAP_Y / 2:.0f} {x2:.0f},{y2 - GAP_Y / 2:.0f} {x2:.0f},{y2:.0f}"
-            lx, ly, show = (x1 + x2) / 2, (y1 + y2) / 2, True
+            # Several edges leave this step downwards: each label nearer its target, so they do not overlap.
+            t = 0.5 if fan_out[source] < 2 else 0.72
+            lx, ly, show = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t, True
         else:  # skips rows, or loops back up: an arc beside the steps, fanned out when there are several
             reach = min(SIDE * 0.45 + 18 * seen[side], SIDE * 0.95)
             seen[side] += 1
@@ -164,7 +169,7 @@ def render_svg(graph: GraphSpec, instance: WorkflowInstance | None = None) -> Ma
             ly, show = (y1 + y2) / 2, per_side[side] == 1  # several arcs: their conditions are in the tooltips
         parts.append(f'<path class="{cls}" d="{path}" marker-end="url(#arrow)"><title>{escape(label)}</title></path>')
         if label and show:
-            limit = 34 if side == "down" else 22
+            limit = 22 if side != "down" else 34 if fan_out[source] < 2 else 24
             parts.append(f'<text class="edge-label" x="{lx:.0f}" y="{ly:.0f}">{escape(_short(label, limit))}</text>')
     for step in graph.steps:
         x, y = pos[step.name]
