@@ -158,3 +158,46 @@ def test_weak_secrets_and_algorithms_are_refused_at_start() -> None:
         with pytest.raises(ImproperlyConfiguredException, match="not supported"):
             create_app(gateway_settings(jwt_algorithm=algorithm), engine)
     create_app(gateway_settings(jwt_secret="y" * 32), engine)
+
+
+async def test_input_schema_and_visible_to_groups_through_the_app() -> None:
+    from litestar_workflows import BaseHumanStep, Edge, WorkflowDefinition, WorkflowRegistry
+
+    class Decide(BaseHumanStep):
+        name = "decide"
+        candidate_groups = ("hr",)
+
+    registry = WorkflowRegistry()
+    registry.register_definition(
+        WorkflowDefinition(
+            name="leave",
+            version="1.0.0",
+            steps={"decide": Decide(), "done": Decide(name="done", candidate_groups=("hr",))},
+            edges=[Edge("decide", "done")],
+            initial_step="decide",
+            terminal_steps={"done"},
+            input_schema={
+                "type": "object",
+                "properties": {"days": {"type": "integer", "minimum": 1}, "reason": {"type": "string"}},
+                "required": ["days"],
+                "additionalProperties": False,
+            },
+            visible_to_groups=["auditors"],
+        )
+    )
+    async with AsyncTestClient(create_app(gateway_settings(), LocalExecutionEngine(registry))) as client:
+        bad = await client.post(
+            "/instances",
+            json={"workflow_name": "leave", "initial_data": {"days": 0, "extra": 1}},
+            headers=auth_headers("alice"),
+        )
+        body = assert_problem(bad, 422, "initial-data-invalid")
+        assert sorted(e["pointer"] for e in body["errors"]) == ["/days", "/extra"]
+        assert (await client.get("/instances", headers=auth_headers("alice"))).json()["items"] == []  # nothing started
+        ok = await client.post(
+            "/instances", json={"workflow_name": "leave", "initial_data": {"days": 2}}, headers=auth_headers("alice")
+        )
+        assert ok.status_code == 201, ok.text
+        url = ok.json()["links"]["self"]
+        assert (await client.get(url, headers=auth_headers("erin", ["auditors"]))).status_code == 200
+        assert_problem(await client.get(url, headers=auth_headers("erin", ["staff"])), 404, "instance-not-found")
