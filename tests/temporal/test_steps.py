@@ -83,7 +83,8 @@ async def test_guard_and_callable_conditions_run_as_activities(harness: Harness)
 
 
 async def test_signal_completion_shares_validation(harness: Harness) -> None:
-    instance = await harness.engine.start_workflow("parallel_flow", {"approver": "pat"})
+    # mallory started it (so she may read it) but is not the assignee.
+    instance = await harness.engine.start_workflow("parallel_flow", {"approver": "pat"}, user_id="mallory")
     await harness.engine.signal_human_task(instance.id, "sign", "mallory", {"approved": True})
     await harness.engine.signal_human_task(instance.id, "sign", "pat", {"approved": "yes"})
     rejected = await eventually(lambda: harness.engine.get_instance(instance.id), lambda i: len(i.rejected) == 2)
