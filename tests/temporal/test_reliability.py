@@ -100,7 +100,7 @@ async def test_document_review_survives_a_thousand_review_loops(
         lambda i: (
             str(i.context.data.get("changes", "")).startswith(f"{loops - 1:04d}:") and i.pending_steps == ["review"]
         ),
-        within=60,
+        within=120,
     )
     assert final.rejected == []
     assert len(final.context.step_history) <= HISTORY_WINDOW
