@@ -218,6 +218,8 @@ class DefinitionView(BaseModel):
         terminal_steps: Steps that end their branch.
         steps: Steps in definition order.
         edges: Edges in definition order.
+        input_schema: JSON Schema ``initial_data`` must satisfy at start, if the definition has one.
+        visible_to_groups: Groups that may read every instance besides its participants.
     """
 
     name: str
@@ -228,6 +230,8 @@ class DefinitionView(BaseModel):
     terminal_steps: list[str]
     steps: list[StepView]
     edges: list[EdgeView]
+    input_schema: dict[str, Any] | None = None
+    visible_to_groups: list[str] = Field(default_factory=list)
 
     @classmethod
     def from_graph(cls, graph: GraphSpec, versions: list[str]) -> DefinitionView:
@@ -241,6 +245,8 @@ class DefinitionView(BaseModel):
             terminal_steps=list(graph.terminal_steps),
             steps=[StepView.from_spec(s) for s in graph.steps],
             edges=[EdgeView.from_spec(e) for e in graph.edges],
+            input_schema=graph.input_schema,
+            visible_to_groups=list(graph.visible_to_groups),
         )
 
 

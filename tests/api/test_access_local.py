@@ -199,5 +199,8 @@ async def test_input_schema_and_visible_to_groups_through_the_app() -> None:
         )
         assert ok.status_code == 201, ok.text
         url = ok.json()["links"]["self"]
+        described = (await client.get("/definitions/leave", headers=auth_headers("alice"))).json()
+        assert described["input_schema"]["required"] == ["days"]
+        assert described["visible_to_groups"] == ["auditors"]
         assert (await client.get(url, headers=auth_headers("erin", ["auditors"]))).status_code == 200
         assert_problem(await client.get(url, headers=auth_headers("erin", ["staff"])), 404, "instance-not-found")
