@@ -69,7 +69,7 @@ class WorkflowRegistry:
             return workflow, version
         definition = definition_of(workflow)
         registered = self._entry(definition.name, version or definition.version)
-        if version is None and registered[1].fingerprint() != compile_definition(definition).fingerprint():
+        if version is None and registered[1].full_fingerprint() != compile_definition(definition).full_fingerprint():
             raise WorkflowValidationError(
                 [f"the class's graph differs from the registered version {definition.version!r}"],
                 name=definition.name,
@@ -92,7 +92,7 @@ class WorkflowRegistry:
         versions = self._definitions.setdefault(definition.name, {})
         existing = versions.get(definition.version)
         if existing is not None:
-            if existing[1].fingerprint() != graph.fingerprint():
+            if existing[1].full_fingerprint() != graph.full_fingerprint():
                 raise WorkflowValidationError(
                     [
                         f"version {definition.version!r} is already registered with a different graph; "

@@ -316,9 +316,32 @@ class GraphSpec:
         )
 
     def fingerprint(self) -> str:
-        """Hash of the graph; equal for definitions that behave the same."""
-        blob = json.dumps(self.to_dict(), sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        """Hash of what a worker's code must agree on with an instance's snapshot (the activities
+        compare it): the graph without the access options of :mod:`~litestar_workflows.rules.access`
+        (four-eyes, ``input_schema``, ``visible_to_groups``). Those are applied from the instance's
+        own snapshot, never from the worker's, so tightening them in a release does not leave
+        running instances waiting for a worker with their exact graph."""
+        raw = self.to_dict()
+        for key in _ACCESS_GRAPH_FIELDS:
+            raw.pop(key, None)
+        for step in raw["steps"]:
+            for key in _ACCESS_STEP_FIELDS:
+                step.pop(key, None)
+        return _digest(raw)
+
+    def full_fingerprint(self) -> str:
+        """Hash of the whole graph, access options included (the registry refuses a second,
+        different graph under one name and version)."""
+        return _digest(self.to_dict())
+
+
+_ACCESS_GRAPH_FIELDS = ("input_schema", "visible_to_groups")
+_ACCESS_STEP_FIELDS = ("exclude_starter", "exclude_completers_of", "assignee_not_starter")
+
+
+def _digest(raw: dict[str, Any]) -> str:
+    blob = json.dumps(raw, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def to_mermaid(graph: GraphSpec) -> str:

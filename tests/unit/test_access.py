@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
+import pytest
+
+from examples.expense_approval import expense_workflow
+from litestar_workflows import WorkflowRegistry
+from litestar_workflows.core.definition import compile_definition
 from litestar_workflows.core.types import StepType
+from litestar_workflows.exceptions import WorkflowValidationError
 from litestar_workflows.rules import access, idempotency, machine
 from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
@@ -114,3 +121,22 @@ def test_idempotency_keys_are_scoped_without_separator_collisions() -> None:
     for i in range(idempotency.MAX_REMEMBERED_KEYS + 5):
         idempotency.remember_key(state, str(i), one)
     assert len(state.completion_keys) == idempotency.MAX_REMEMBERED_KEYS
+
+
+def test_access_options_do_not_strand_running_instances() -> None:
+    tightened = compile_definition(expense_workflow)
+    before = dataclasses.replace(
+        tightened,
+        steps=tuple(dataclasses.replace(s, exclude_starter=False, exclude_completers_of=()) for s in tightened.steps),
+        visible_to_groups=("auditors",),
+    )
+    # Workers compare fingerprint(): an instance started before the four-eyes options still finds a worker
+    # (it keeps applying its own snapshot's rules) ...
+    assert before.fingerprint() == tightened.fingerprint()
+    # ... while the registry still refuses two different graphs under one name and version.
+    assert before.full_fingerprint() != tightened.full_fingerprint()
+    registry = WorkflowRegistry()
+    registry.register_definition(expense_workflow)
+    changed = dataclasses.replace(expense_workflow, visible_to_groups=["auditors"])
+    with pytest.raises(WorkflowValidationError, match="different graph"):
+        registry.register_definition(changed)
