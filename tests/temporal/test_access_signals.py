@@ -1,16 +1,19 @@
 """The completion signal (docs/security.md): it bypasses the gateway, so it can be turned off per
-instance (``completion_signals``), and its ``rejected`` list stays bounded."""
+instance (``completion_signals``), and its ``rejected`` list stays bounded. And a visibility query
+Temporal refuses is the caller's 400, never a 503."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import pytest
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.exceptions import InvalidQueryError
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.conftest import TEMPORAL_TASK_QUEUE
 
@@ -54,3 +57,12 @@ async def test_signals_can_be_turned_off_and_rejections_are_bounded(
         return (await on.get_instance(other.id)).status == WorkflowStatus.COMPLETED
 
     await until(completed)
+
+
+async def test_a_query_temporal_refuses_is_a_client_error_not_unavailable(
+    temporal_client: Client, temporal_registry: WorkflowRegistry
+) -> None:
+    engine = TemporalExecutionEngine(temporal_registry, temporal_client, TEMPORAL_TASK_QUEUE)
+    # What the SQLite visibility of the dev server answers INVALID_ARGUMENT to (a quote left open).
+    with pytest.raises(InvalidQueryError, match="Temporal rejected the listing query"):
+        await engine._list("Participants IN ('user:a", 10, None)
