@@ -647,7 +647,11 @@ class TemporalExecutionEngine(TemporalWaits):
                 # The query is built here from checked values; should Temporal still refuse it, it
                 # is this request's filter or identity, never a reason to retry (not a 503).
                 raise InvalidQueryError(f"Temporal rejected the listing query: {exc.message}") from exc
-            raise translate_error(exc) from exc
+            translated = translate_error(exc)
+            if isinstance(translated, RPCError):
+                # Not the cursor's fault (the gateway blames a bare RPCError on the cursor): say what failed.
+                raise EngineUnavailableError(f"Temporal could not list instances: {exc.message}") from exc
+            raise translated from exc
         except Exception as exc:
             raise translate_error(exc) from exc
         return list(iterator.current_page or []), iterator.next_page_token
