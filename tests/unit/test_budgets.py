@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 
+from examples.document_review import registry as review_registry
+from examples.expense_approval import registry as expense_registry
+from litestar_workflows import LocalExecutionEngine
 from litestar_workflows.core.context import StepExecution
-from litestar_workflows.core.types import StepStatus
-from litestar_workflows.exceptions import BudgetExceededError, InputTooDeepError
+from litestar_workflows.core.types import StepStatus, WorkflowStatus
+from litestar_workflows.exceptions import BudgetExceededError, InputTooDeepError, WorkflowAlreadyCompletedError
 from litestar_workflows.rules import budgets
 from litestar_workflows.rules.budgets import SizeBudgets
 from litestar_workflows.rules.conditions import check_condition, evaluate_condition
@@ -136,3 +139,26 @@ def test_expensive_arithmetic_is_bounded_at_evaluation(expression: str) -> None:
 def test_ordinary_conditions_still_evaluate() -> None:
     assert evaluate_condition("amount * 2 > 10 and name.lower().startswith('a')", {"amount": 6, "name": "Ann"})
     assert evaluate_condition("10**100 > 1", {})
+
+
+async def test_a_cancel_that_lost_the_race_is_instance_finished_locally() -> None:
+    engine = LocalExecutionEngine(expense_registry)
+    instance = await engine.start_workflow("expense_approval", {"requester_id": "alice", "amount": 10.0})
+    done = await engine.complete_human_task(
+        instance.id, "manager_approval", "bob", {"approved": True}, groups=["managers"]
+    )
+    assert done.status == WorkflowStatus.COMPLETED
+    with pytest.raises(WorkflowAlreadyCompletedError):
+        await engine.cancel_workflow(instance.id, "too late")
+    assert (await engine.get_instance(instance.id)).status == WorkflowStatus.COMPLETED
+
+
+async def test_a_rejected_completion_leaves_the_deadline_armed_locally() -> None:
+    engine = LocalExecutionEngine(review_registry)
+    data = {"title": "T", "author_id": "ann", "reviewer_id": "rex"}
+    instance = await engine.start_workflow("document_review", data)
+    record = engine._instances[instance.id]  # the engine's own timer table: is the deadline still armed?
+    assert "review" in record.timers
+    with pytest.raises(BudgetExceededError):
+        await engine.complete_human_task(instance.id, "review", "rex", {"decision": "approve", "x": "y" * 100_000})
+    assert "review" in record.timers
