@@ -122,10 +122,11 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
         workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
+        # Size and depth first: the schema checks below recurse into the data.
+        check_initial_data(self.budgets, dict(initial_data or {}))
         problems = access.start_errors(graph, dict(initial_data or {}), user_id)
         if problems:
             raise InitialDataError(workflow_name, problems)
-        check_initial_data(self.budgets, dict(initial_data or {}))
         data = clone_data(dict(initial_data or {}))
         instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
         existing = self._instances.get(instance_id)

@@ -257,10 +257,11 @@ class TemporalExecutionEngine(TemporalWaits):
         workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
         definition = self.registry.get_definition(workflow_name, version)
         graph = self.registry.get_graph(workflow_name, definition.version)
+        # Size and depth first: the schema checks below recurse into the data.
+        check_initial_data(self.budgets, dict(initial_data or {}))
         problems = access.start_errors(graph, dict(initial_data or {}), user_id)
         if problems:
             raise InitialDataError(workflow_name, problems)
-        check_initial_data(self.budgets, dict(initial_data or {}))
         data: dict[str, Any] = jsonable(dict(initial_data or {}))
         digest = data_digest(data)
         instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
