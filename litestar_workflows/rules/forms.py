@@ -170,4 +170,17 @@ def form_errors(schema: Mapping[str, Any] | None, data: Any) -> list[FieldError]
     found: list[FieldError] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         found.extend(_field_errors(error))
-    return found
+    # Reported errors travel in update failures and signal rejections kept in the state: bounded,
+    # however many fields fail or however long the rejected value (messages quote it).
+    shown = [FieldError(_clip(e.pointer), _clip(e.message)) for e in found[:_MAX_ERRORS]]
+    if len(found) > _MAX_ERRORS:
+        shown.append(FieldError("", f"... and {len(found) - _MAX_ERRORS} more problems"))
+    return shown
+
+
+_MAX_ERRORS = 20
+_MAX_TEXT = 300
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_TEXT else f"{text[:_MAX_TEXT]}... ({len(text)} characters)"

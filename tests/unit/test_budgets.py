@@ -162,3 +162,11 @@ async def test_a_rejected_completion_leaves_the_deadline_armed_locally() -> None
     with pytest.raises(BudgetExceededError):
         await engine.complete_human_task(instance.id, "review", "rex", {"decision": "approve", "x": "y" * 100_000})
     assert "review" in record.timers
+
+
+def test_form_errors_are_bounded_however_much_fails() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "string", "maxLength": 3}}, "additionalProperties": False}
+    errors = form_errors(schema, {"n": "x" * 100_000, **{f"k{i:03d}": 1 for i in range(100)}})
+    assert len(errors) == 21 and errors[-1].message == "... and 81 more problems"
+    [too_long] = form_errors(schema, {"n": "x" * 100_000})
+    assert too_long.pointer == "/n" and len(too_long.message) < 400 and "characters)" in too_long.message
