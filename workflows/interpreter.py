@@ -63,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         error_details,
     )
     from litestar_workflows.temporal.metrics import InstanceMetrics
+    from workflows.task_operations import InterpreterTaskOperations
     from workflows.waits import InterpreterWaits
 
 __all__ = ["InterpreterWorkflow"]
@@ -99,7 +100,7 @@ def _task_assignment(task: PendingTask) -> str:
 
 
 @workflow.defn(name=WORKFLOW_TYPE)
-class InterpreterWorkflow(InterpreterWaits):
+class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
     """Interprets the graph snapshot in its input; one execution is one instance."""
 
     @workflow.init
@@ -236,6 +237,7 @@ class InterpreterWorkflow(InterpreterWaits):
             kind = StepType.MACHINE if step.runs_code else step.kind
             self._dispatch([machine.Activation(name, kind, needs_guard=step.is_human)])
         self._rearm_timers()
+        self._rearm_alarms()
         for task in self._state.pending:
             if task.deadline_at is not None:
                 # A deadline that passed during the hand-over fires at once (timers must be positive).
@@ -266,8 +268,9 @@ class InterpreterWorkflow(InterpreterWaits):
                     self._spawn(self._run_step(act))
             elif act.deadline_seconds is not None:
                 self._start_timer(act.step_name, act.deadline_seconds)
-            else:
-                self._dispatch_wait(act)
+                self._arm_alarms(act)
+            elif not self._dispatch_wait(act):
+                self._arm_alarms(act)
 
     def _after(self, activations: list[machine.Activation]) -> None:
         """Act on what a transition returned and show the new state."""
@@ -408,6 +411,7 @@ class InterpreterWorkflow(InterpreterWaits):
         machine.validate_completion(
             self._graph, self._state, request.step_name, request.user_id, request.groups, request.data
         )
+        self._validate_decision(request)
 
     async def _complete(self, request: CompleteHumanTask) -> None:
         """Apply a validated completion. Claims the step before the first ``await``."""
@@ -415,6 +419,10 @@ class InterpreterWorkflow(InterpreterWaits):
         if request.idempotency_key is not None and request.request_digest is not None:
             scoped = idempotency.scoped_key(request.user_id, request.idempotency_key)
             idempotency.remember_key(state, scoped, request.request_digest)
+        decided = self._decide(request)
+        if decided is None:  # one more approval recorded; the step waits for the others
+            self._publish()
+            return
         self._cancel_timer(name)
         evaluate: machine.CallableEvaluator | None = None
         if any(edge.callable_name for edge in self._graph.outgoing(name)):
@@ -424,7 +432,7 @@ class InterpreterWorkflow(InterpreterWaits):
                 outcome = await self._execute(
                     ACTIVITY_EVALUATE_CONDITIONS,
                     self._graph.step(name),
-                    self._step_task(name, {**state.data, **request.data}),
+                    self._step_task(name, {**state.data, **decided}),
                 )
             finally:
                 del self._claims[name]
@@ -436,7 +444,7 @@ class InterpreterWorkflow(InterpreterWaits):
             state,
             name,
             request.user_id,
-            request.data,
+            decided,
             workflow.now(),
             comment=request.comment,
             evaluate_callable=evaluate,
@@ -478,12 +486,13 @@ class InterpreterWorkflow(InterpreterWaits):
         step = self._graph.step(step_name)
         await workflow.sleep(
             seconds,
-            summary=f"deadline of {step_name}: after {seconds:g}s continue with {step.on_deadline}",
+            summary=f"deadline of {step_name}: after {seconds:g}s "
+            + (f"continue with {step.on_deadline}" if step.on_deadline else "submit the default decision"),
         )
         self._timers.pop(step_name, None)
         if step_name in self._claims:
             return
-        self._after(machine.apply_deadline(self._graph, self._state, step_name, workflow.now()))
+        self._after(self._deadline_passed(step_name))
 
     # --- handlers -----------------------------------------------------------------------------
 
@@ -609,7 +618,8 @@ class InterpreterWorkflow(InterpreterWaits):
         for task in state.pending:
             line = f"waiting for {task.step_name} — {_task_assignment(task)} — since {_fmt_time(task.since)}"
             if task.deadline_at is not None:
-                line += f" — deadline {_fmt_time(task.deadline_at)} then {task.on_deadline}"
+                line += f" — deadline {_fmt_time(task.deadline_at)} then {task.on_deadline or 'the default decision'}"
+            line += self._task_details(task)
             claimed = self._claims.get(task.step_name)
             if claimed is not None:
                 line += f" — being completed by {claimed}"

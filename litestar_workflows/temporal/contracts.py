@@ -76,6 +76,8 @@ __all__ = [
     "PATCH_PARTICIPANTS",
     "PATCH_PAUSE",
     "PATCH_STEP_KINDS",
+    "PATCH_TASK_ALARMS",
+    "PATCH_TASK_OPERATIONS",
     "QUERY_STATE",
     "SA_BUSINESS_KEY",
     "SA_DEFINITION_NAME",
@@ -89,6 +91,7 @@ __all__ = [
     "SIGNAL_COMPLETE_HUMAN_TASK",
     "UPDATE_COMPLETE_HUMAN_TASK",
     "UPDATE_DELIVER_WEBHOOK",
+    "UPDATE_OPERATE_TASK",
     "UPDATE_PAUSE",
     "UPDATE_RESUME",
     "UPDATE_WAIT_SETTLED",
@@ -152,6 +155,17 @@ PATCH_PAUSE: Final = "pause-resume"
 
 PATCH_EVENTS: Final = "lifecycle-events"
 """``workflow.patched`` id: lifecycle events handed to the worker's event bus by an activity."""
+
+UPDATE_OPERATE_TASK: Final = "operate_task"
+"""Update: claim, unclaim, reassign, delegate, take back or comment on a waiting human task
+(:class:`~litestar_workflows.rules.tasks.TaskOperation`); returns the state. Its validator runs
+the rules (:func:`~litestar_workflows.rules.tasks.validate_operation`) and refuses writing nothing."""
+
+PATCH_TASK_OPERATIONS: Final = "task-operations"
+"""``workflow.patched`` id: task operations (claims, hand-overs, comments) applied by the interpreter."""
+
+PATCH_TASK_ALARMS: Final = "task-alarms"
+"""``workflow.patched`` id: durable timers of a human step's reminders and escalation chain."""
 
 ERROR_DEFINITION_NOT_LOADED: Final = "DefinitionNotLoadedError"
 """ApplicationError type raised by activities when the worker lacks the instance's definition version."""
@@ -237,6 +251,7 @@ class CompleteHumanTask:
         request_digest: :func:`~litestar_workflows.rules.idempotency.request_digest` of this request.
         admin_groups: The engine's admin groups (they may read every instance; anyone else who may
             not read it is refused as if it did not exist).
+        expected_revision: Refuse (412) unless the instance is at this revision (``If-Match``).
     """
 
     step_name: str
@@ -247,6 +262,7 @@ class CompleteHumanTask:
     idempotency_key: str | None = None
     request_digest: str | None = None
     admin_groups: list[str] = field(default_factory=list)
+    expected_revision: str | None = None
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ from litestar_workflows.temporal.contracts import (
     data_digest,
     error_from_details,
 )
+from litestar_workflows.temporal.engine_tasks import TemporalTaskOperations
 from litestar_workflows.temporal.engine_waits import TemporalWaits
 from litestar_workflows.temporal.visibility import graph_of, tasks_from_visibility, unavailable_state
 
@@ -180,7 +181,7 @@ def translate_error(error: BaseException, instance_id: str = "") -> BaseExceptio
     return error
 
 
-class TemporalExecutionEngine(TemporalWaits):
+class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
     """Runs instances durably on Temporal; a worker (``worker.py``) must poll ``task_queue``.
 
     Args:
@@ -332,8 +333,12 @@ class TemporalExecutionEngine(TemporalWaits):
         groups: Collection[str] = (),
         comment: str | None = None,
         idempotency_key: str | None = None,
+        expected_revision: str | None = None,
     ) -> WorkflowInstance:
         """Complete a waiting human step and return the instance once it has settled again.
+
+        With ``expected_revision`` a decision on an instance that changed since is refused
+        (:class:`StaleRevisionError`, nothing written).
 
         The workflow validates before anything is written to its history, so a rejected
         request changes nothing. A repeat with the same ``idempotency_key`` by the same user,
@@ -363,6 +368,7 @@ class TemporalExecutionEngine(TemporalWaits):
             groups=sorted({str(g) for g in groups}),
             comment=comment,
             admin_groups=list(self.admin_groups),
+            expected_revision=expected_revision,
         )
         update_id = None
         if idempotency_key is not None:

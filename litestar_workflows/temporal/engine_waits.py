@@ -48,13 +48,15 @@ class TemporalWaits:
         async def _raise_closed_or_missing(self, instance_id: str) -> None: ...
         async def _readable_state(self, instance_id: str, caller: Caller | None) -> InstanceState: ...
 
-    async def _update(self, instance_id: str, name: str, argument: Any) -> WorkflowInstance:
+    async def _update(
+        self, instance_id: str, name: str, argument: Any, *, update_id: str | None = None
+    ) -> WorkflowInstance:
         handle = self._handle(instance_id)
         try:
             state: InstanceState = await self._call(
                 instance_id,
                 lambda: handle.execute_update(
-                    name, argument, result_type=InstanceState, rpc_timeout=self.settle_timeout
+                    name, argument, id=update_id, result_type=InstanceState, rpc_timeout=self.settle_timeout
                 ),
             )
         except WorkflowInstanceNotFoundError:
