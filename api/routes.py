@@ -292,7 +292,13 @@ class InstancesController(Controller):
             ),
             **_ACCEPTED,
             **problem_responses(
-                *_AUTH, "malformed-request", "definition-not-found", "business-key-conflict", "payload-too-large"
+                *_AUTH,
+                "malformed-request",
+                "input-too-deep",
+                "definition-not-found",
+                "business-key-conflict",
+                "payload-too-large",
+                "budget-exceeded",
             ),
         },
     )
@@ -502,6 +508,8 @@ class TasksController(Controller):
                 "task-already-completed",
                 "instance-finished",
                 "payload-too-large",
+                "budget-exceeded",
+                "input-too-deep",
                 "form-invalid",
             ),
         },
