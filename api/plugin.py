@@ -21,6 +21,7 @@ from api.paths import EncodedSlashes
 from api.plugin_config import apply_config
 from api.problems import exception_handlers
 from api.routes import DefinitionsController, InstancesController, SystemController, TasksController, dev_token
+from api.task_operations import TaskOperationsController
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.settings import Settings
@@ -99,7 +100,7 @@ class WorkflowPlugin(InitPluginProtocol):
             ),
             Router(
                 path=self.prefix or "/",
-                route_handlers=[DefinitionsController, InstancesController, TasksController],
+                route_handlers=[DefinitionsController, InstancesController, TasksController, TaskOperationsController],
                 dependencies={**dependencies, "identity": Provide(_provide_identity, sync_to_thread=False)},
                 exception_handlers=handlers,
                 middleware=[auth.middleware],

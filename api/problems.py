@@ -120,6 +120,19 @@ _TYPES = [
         "instance-finished", 409, "Instance has finished", "Workflow instance 'expense_approval/x' is already completed"
     ),
     ProblemType(
+        "task-claimed",
+        409,
+        "Task claimed by someone else",
+        "Step 'finance_approval' of instance 'purchase_order/x' is not waiting for input: it is claimed by 'bob'",
+    ),
+    ProblemType(
+        "revision-mismatch",
+        412,
+        "The instance changed since the revision given",
+        "Instance 'purchase_order/x' changed since revision '6170ea6fddab19d95a62' (now 'e671133c6626d6648b94'); "
+        "nothing was applied to step 'finance_approval': read it again and decide on the current revision",
+    ),
+    ProblemType(
         "business-key-conflict",
         409,
         "Business key already used with different data",

@@ -511,6 +511,8 @@ class TasksController(Controller):
                 "budget-exceeded",
                 "input-too-deep",
                 "form-invalid",
+                "task-claimed",
+                "revision-mismatch",
             ),
         },
     )
@@ -525,6 +527,15 @@ class TasksController(Controller):
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
         idempotency_key: IdempotencyKey = None,
+        if_match: Annotated[
+            str | None,
+            HeaderParameter(
+                name="If-Match",
+                required=False,
+                max_length=100,
+                description="The instance revision the decision was made on (ETag); 412 if it changed since",
+            ),
+        ] = None,
     ) -> InstanceView:
         """Submit the step's form as the authenticated user ("complete and get next").
 
@@ -547,6 +558,7 @@ class TasksController(Controller):
                     groups=identity.groups,
                     comment=data.comment,
                     idempotency_key=key,
+                    expected_revision=None if if_match is None else if_match.strip().removeprefix("W/").strip('"'),
                 )
             )
         except SettleTimeout:

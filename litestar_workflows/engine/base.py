@@ -10,6 +10,7 @@ from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.rules.access import Caller, is_offered_to
+from litestar_workflows.rules.tasks import TaskOperation
 
 __all__ = ["ExecutionEngine", "Page", "task_visible_to"]
 
@@ -72,12 +73,24 @@ class ExecutionEngine(Protocol):
         groups: Collection[str] = (),
         comment: str | None = None,
         idempotency_key: str | None = None,
+        expected_revision: str | None = None,
     ) -> WorkflowInstance:
         """Complete a waiting human step and return the instance once it has settled again.
+
+        With ``expected_revision`` (the instance's ``revision`` the decider saw) a decision on an
+        instance that changed since is refused with nothing changed.
 
         A repeated call with the same ``idempotency_key`` returns the first call's result
         and applies nothing.
         """
+        ...
+
+    async def operate_task(
+        self, instance_id: str, operation: TaskOperation, *, idempotency_key: str | None = None
+    ) -> WorkflowInstance:
+        """Claim, unclaim, reassign, delegate, take back or comment on a waiting task
+        (:mod:`litestar_workflows.rules.tasks` decides who may); a refusal changes nothing.
+        Convenience methods: :class:`~litestar_workflows.engine.task_api.TaskOperationsAPI`."""
         ...
 
     async def get_instance(self, instance_id: str, *, caller: Caller | None = None) -> WorkflowInstance:

@@ -45,8 +45,13 @@ def _now() -> datetime:
 class LocalTaskOperations(TaskOperationsAPI):
     """Task operations, reminders and escalations for the in-process engine."""
 
-    async def operate_task(self: _Engine, instance_id: str, operation: TaskOperation) -> WorkflowInstance:
+    async def operate_task(
+        self: _Engine, instance_id: str, operation: TaskOperation, *, idempotency_key: str | None = None
+    ) -> WorkflowInstance:
         """Apply a task operation (claim, unclaim, reassign, delegate, take back, comment).
+
+        ``idempotency_key`` is accepted for the protocol's sake: in-process, a repeated claim by
+        the holder changes nothing, other repeats are answered by the rules (a comment twice is two).
 
         A caller who may not read the instance is told it does not exist.
 

@@ -21,7 +21,9 @@ __all__ = ["TaskOperationsAPI"]
 class _Operates(Protocol):
     admin_groups: tuple[str, ...]
 
-    async def operate_task(self, instance_id: str, operation: TaskOperation) -> WorkflowInstance: ...
+    async def operate_task(
+        self, instance_id: str, operation: TaskOperation, *, idempotency_key: str | None = None
+    ) -> WorkflowInstance: ...
 
 
 class TaskOperationsAPI:
