@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from bench import bench_gateway, bench_inbox, bench_interpreter, bench_local, bench_scale
+from bench import bench_gateway, bench_interpreter, bench_local, bench_scale
 from bench.plot import plot
 
 STEPS: list[tuple[str, Callable[[], object]]] = [
@@ -24,7 +24,6 @@ STEPS: list[tuple[str, Callable[[], object]]] = [
     ),
     ("gateway overhead", lambda: bench_gateway.main(["--n", "200", "--warmup", "20"])),
     ("scale of waiting work", lambda: bench_scale.main(["--n", "10000"])),
-    ("inbox at 10,000 waiting instances", lambda: bench_inbox.main(["--n", "10000"])),
 ]
 
 

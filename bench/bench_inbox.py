@@ -6,6 +6,10 @@ queried), so its latency should not depend on the worker's cache: the worker kee
 with plain ``start_workflow`` calls (no wait for their settle point) to fill the server fast;
 the clock starts once visibility counts N waiting runs. Real processes: dev server (in-memory
 SQLite), ``worker.py``, gateway. Usage: ``python -m bench.bench_inbox [--n 10000]``.
+
+Not one of ``make bench``'s steps (its fill would double the run): there the scale benchmark
+(:mod:`bench.bench_scale`) reports the gateway's inbox p50 at 10,000 waiting instances with
+the same default cache. This one adds the visibility query alone and the engine's own time.
 """
 
 from __future__ import annotations
