@@ -334,6 +334,8 @@ class TaskView(BaseModel):
         on_deadline: Step taken when the deadline passes.
         can_complete: Whether the caller may complete it (``null`` when unknown).
         links: Related URLs (relative to the gateway root).
+        claimed_by: Who claimed it (only they may complete it), if anyone.
+        escalation_level: Escalation levels it reached.
     """
 
     model_config = ConfigDict(
@@ -377,6 +379,8 @@ class TaskView(BaseModel):
     on_deadline: str | None = None
     can_complete: bool | None = None
     links: TaskLinks
+    claimed_by: str | None = None
+    escalation_level: int = 0
 
     @classmethod
     def from_task(cls, task: PendingTask, *, prefix: str = "", can_complete: bool | None = None) -> TaskView:
@@ -396,6 +400,8 @@ class TaskView(BaseModel):
             deadline_at=task.deadline_at,
             on_deadline=task.on_deadline,
             can_complete=can_complete,
+            claimed_by=task.claimed_by,
+            escalation_level=task.escalation_level,
             links=TaskLinks(
                 self=path,
                 complete=path + "/complete",

@@ -21,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Identity
 from api.gateway import Gateway, SettleTimeout
+from api.inbox_filters import ShowParam, inbox_shows
 from api.models import (
     BUSINESS_KEY_PATTERN,
     NO_CONTROL_CHARS_PATTERN,
@@ -448,9 +449,11 @@ class TasksController(Controller):
         workflow_name: WorkflowFilter = None,
         limit: LimitParam = 50,
         cursor: CursorParam = None,
+        show: ShowParam = None,
     ) -> TaskList:
         """Waiting human tasks the caller may complete: assigned to them, offered to one of their
-        groups, or open to anyone. Oldest first; follow ``next_cursor`` for more."""
+        groups, or open to anyone. Oldest first; follow ``next_cursor`` for more. ``show`` keeps
+        the caller's (claimed or assigned), the claimable or the overdue ones of each page."""
         # The inbox depends on who asks: a cursor is only good for the same user and groups.
         scope = json.dumps(["tasks", workflow_name, identity.user_id, sorted(identity.groups)])
         with _cursor_errors(cursor):
@@ -465,6 +468,7 @@ class TasksController(Controller):
             items=[
                 TaskView.from_task(t, prefix=gateway.prefix, can_complete=_can_complete(engine, t, identity, None))
                 for t in page.items
+                if inbox_shows(t, identity, show, datetime.now(UTC))
             ],
             next_cursor=gateway.cursors.wrap(page.next_cursor, scope),
         )

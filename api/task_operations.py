@@ -74,13 +74,13 @@ class TaskOperationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to_user: str | None = Field(None, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")
+    to_user: str | None = Field(default=None, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")
     to_groups: list[Annotated[str, Field(max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]] = Field(
         default_factory=list, max_length=tasks.MAX_TARGET_GROUPS
     )
-    reason: str | None = Field(None, max_length=tasks.MAX_REASON_CHARS)
+    reason: str | None = Field(default=None, max_length=tasks.MAX_REASON_CHARS)
     keep_right: bool = False
-    text: str | None = Field(None, max_length=tasks.MAX_COMMENT_BYTES)
+    text: str | None = Field(default=None, max_length=tasks.MAX_COMMENT_BYTES)
 
 
 class TaskRecordView(BaseModel):

@@ -169,6 +169,7 @@ def decide(
     ops = tasks.ops_of(state, step_name)
     if ops.claimed_by == user_id:
         ops.claimed_by = ops.claimed_at = None  # a decision ends the decider's claim: others decide next
+        tasks.sync_task(state, step_name)
     ops.votes.append(Vote(user_id, now, approved, sorted(set(groups)), dict(data), comment))
     approvals = sum(v.approved for v in ops.votes)
     done = (not approved and step.rejection_ends_step) or (

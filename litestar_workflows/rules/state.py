@@ -42,6 +42,8 @@ class PendingTask:
         since: When the step began waiting.
         deadline_at: When the deadline passes, if the step has one.
         on_deadline: Step taken when the deadline passes.
+        claimed_by: Who claimed it (:mod:`~litestar_workflows.rules.tasks`): only they may complete it.
+        escalation_level: Escalation levels it reached.
     """
 
     instance_id: str
@@ -56,6 +58,8 @@ class PendingTask:
     since: datetime
     deadline_at: datetime | None = None
     on_deadline: str | None = None
+    claimed_by: str | None = None
+    escalation_level: int = 0
 
     @property
     def is_unassigned(self) -> bool:

@@ -132,6 +132,7 @@ def fire_alarms(graph: GraphSpec, state: InstanceState, step_name: str, now: dat
             ops.reminders_sent += 1
             fired.append(Fired(step_name, "reminder", ops.reminders_sent, reminder))
         else:
+            tasks.sync_task(state, step_name)
             return fired
 
 

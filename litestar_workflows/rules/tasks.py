@@ -60,6 +60,7 @@ __all__ = [
     "ops_of",
     "record_handover",
     "revision",
+    "sync_task",
     "validate_operation",
     "waiting_task",
 ]
@@ -359,8 +360,23 @@ def _check_comment(graph: GraphSpec, state: InstanceState, op: TaskOperation) ->
         )
 
 
+def sync_task(state: InstanceState, step_name: str) -> None:
+    """Show the claim and the escalation level on the pending task (what inboxes list)."""
+    task, ops = state.task(step_name), state.tasks.ops.get(step_name)
+    if task is None:
+        return
+    claimed, level = (ops.claimed_by, ops.escalation_level) if ops is not None else (None, 0)
+    if (task.claimed_by, task.escalation_level) != (claimed, level):
+        state.pending[state.pending.index(task)] = replace(task, claimed_by=claimed, escalation_level=level)
+
+
 def apply_operation(graph: GraphSpec, state: InstanceState, op: TaskOperation, now: datetime) -> None:
     """Validate ``op`` and apply it (nothing changes when it is refused)."""
+    _apply(state, op, now, graph)
+    sync_task(state, op.step_name)
+
+
+def _apply(state: InstanceState, op: TaskOperation, now: datetime, graph: GraphSpec) -> None:
     validate_operation(graph, state, op)
     task = state.task(op.step_name)
     assert task is not None  # validated

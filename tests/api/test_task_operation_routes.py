@@ -105,3 +105,24 @@ async def test_comments_and_if_match(pclient: AsyncTestClient[Any]) -> None:
     )
     assert second.status_code == 200 and second.json()["status"] == "completed"
     assert second.json()["data"]["approvals"] == 2
+
+
+async def test_inbox_shows_claims_and_filters(pclient: AsyncTestClient[Any]) -> None:
+    await _start(pclient)
+    task = await _start(pclient)
+    await pclient.post(f"{task}/claim", headers=auth_headers("bob", FIN))
+
+    async def inbox(user: str, show: str) -> list[dict[str, Any]]:
+        answer = await pclient.get(f"/tasks?show={show}", headers=auth_headers(user, FIN))
+        assert answer.status_code == 200, answer.text
+        items: list[dict[str, Any]] = answer.json()["items"]
+        return items
+
+    mine = await inbox("bob", "assigned")
+    assert [t["claimed_by"] for t in mine] == ["bob"] and mine[0]["escalation_level"] == 0
+    assert len(await inbox("carol", "claimable")) == 1  # the other order only
+    assert await inbox("carol", "assigned") == []
+    assert await inbox("carol", "overdue") == []
+    everything = (await pclient.get("/tasks", headers=auth_headers("carol", FIN))).json()["items"]
+    assert sorted(str(t["claimed_by"]) for t in everything) == ["None", "bob"]
+    assert_problem(await pclient.get("/tasks?show=late", headers=auth_headers("carol", FIN)), 400, "validation-error")
