@@ -32,8 +32,11 @@ async def test_claims_handovers_and_two_approvers(temporal_engine: TemporalExecu
     iid = inst.id
     assert inst.pending_steps == [STEP] and inst.revision
     await engine.claim_task(iid, STEP, "bob", groups=FINANCE)
+    handle = engine.client.get_workflow_handle(iid)
+    events = len((await handle.fetch_history()).events)
     with pytest.raises(TaskClaimedError):
         await engine.claim_task(iid, STEP, "carol", groups=FINANCE)
+    assert len((await handle.fetch_history()).events) == events  # the validator refused: no history
     with pytest.raises(TaskClaimedError):
         await engine.complete_human_task(iid, STEP, "carol", {"approved": True}, groups=FINANCE)
     with pytest.raises(WorkflowInstanceNotFoundError):
