@@ -63,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
         error_details,
     )
     from litestar_workflows.temporal.metrics import InstanceMetrics
-    from workflows.task_operations import InterpreterTaskOperations
+    from workflows.task_operations import InterpreterTaskOperations, task_marks
     from workflows.waits import InterpreterWaits
 
 __all__ = ["InterpreterWorkflow"]
@@ -577,7 +577,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
         state = self._state
         waiting_on: list[str] = []
         for task in state.pending:
-            for entry in candidate_entries(task.assignee, task.candidate_groups):
+            for entry in [*candidate_entries(task.assignee, task.candidate_groups), *task_marks(task)]:
                 if entry not in waiting_on:
                     waiting_on.append(entry)
         wanted: list[tuple[SearchAttributeKey[Any], Any]] = [

@@ -32,10 +32,12 @@ with workflow.unsafe.imports_passed_through():
     from litestar_workflows.core.types import StepType
     from litestar_workflows.exceptions import WorkflowsError
     from litestar_workflows.rules import decisions, machine, task_alarms, tasks
+    from litestar_workflows.rules.access import encode_identity
     from litestar_workflows.rules.state import InstanceState, PendingTask
     from litestar_workflows.rules.tasks import TaskOperation
     from litestar_workflows.temporal.contracts import (
         PATCH_TASK_ALARMS,
+        PATCH_TASK_MARKS,
         PATCH_TASK_OPERATIONS,
         UPDATE_OPERATE_TASK,
         CompleteHumanTask,
@@ -48,10 +50,19 @@ if TYPE_CHECKING:
     from litestar_workflows.rules.budgets import SizeBudgets
     from litestar_workflows.rules.spec import GraphSpec
 
-__all__ = ["ALARMS_SUFFIX", "InterpreterTaskOperations"]
+__all__ = ["ALARMS_SUFFIX", "InterpreterTaskOperations", "task_marks"]
 
 ALARMS_SUFFIX = "#alarms"
 """Key suffix of a task's reminder/escalation timer in the interpreter's timers (beside its deadline)."""
+
+
+def task_marks(task: PendingTask) -> list[str]:
+    """``WaitingOn`` entries that tell a visibility listing a task's claim and escalation level
+    (``claimed:<user>``, ``level:<n>``); no caller's entry ever matches them. Only in runs that
+    passed the ``task-marks`` patch (an older history upserted WaitingOn without them)."""
+    marks = [f"claimed:{encode_identity(task.claimed_by)}"] if task.claimed_by else []
+    marks += [f"level:{task.escalation_level}"] if task.escalation_level else []
+    return marks if marks and workflow.patched(PATCH_TASK_MARKS) else []
 
 
 def _refusal(error: WorkflowsError) -> ApplicationError:

@@ -77,6 +77,7 @@ __all__ = [
     "PATCH_PAUSE",
     "PATCH_STEP_KINDS",
     "PATCH_TASK_ALARMS",
+    "PATCH_TASK_MARKS",
     "PATCH_TASK_OPERATIONS",
     "QUERY_STATE",
     "SA_BUSINESS_KEY",
@@ -166,6 +167,9 @@ PATCH_TASK_OPERATIONS: Final = "task-operations"
 
 PATCH_TASK_ALARMS: Final = "task-alarms"
 """``workflow.patched`` id: durable timers of a human step's reminders and escalation chain."""
+
+PATCH_TASK_MARKS: Final = "task-marks"
+"""``workflow.patched`` id: ``WaitingOn`` also carries a task's claim and escalation level."""
 
 ERROR_DEFINITION_NOT_LOADED: Final = "DefinitionNotLoadedError"
 """ApplicationError type raised by activities when the worker lacks the instance's definition version."""

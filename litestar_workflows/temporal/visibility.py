@@ -79,6 +79,9 @@ def tasks_from_visibility(execution: WorkflowExecution, graph: GraphSpec) -> lis
     assignee = users[0] if users else None
     groups = tuple(unquote(e.removeprefix("group:")) for e in waiting_on if e.startswith("group:"))
     deadline_at = since + timedelta(seconds=step.deadline_seconds) if step.deadline_seconds else None
+    # Claim and escalation level (workflows/task_operations.py task_marks).
+    claimed = next((unquote(e.removeprefix("claimed:")) for e in waiting_on if e.startswith("claimed:")), None)
+    level = next((int(e.removeprefix("level:")) for e in waiting_on if e.startswith("level:")), 0)
     return [
         PendingTask(
             instance_id=execution.id,
@@ -93,6 +96,8 @@ def tasks_from_visibility(execution: WorkflowExecution, graph: GraphSpec) -> lis
             since=since,
             deadline_at=deadline_at,
             on_deadline=step.on_deadline,
+            claimed_by=claimed,
+            escalation_level=level,
         )
     ]
 

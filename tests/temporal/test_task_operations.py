@@ -3,6 +3,7 @@ server), and reminders, escalation and the default decision as durable timers (t
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -37,6 +38,12 @@ async def test_claims_handovers_and_two_approvers(temporal_engine: TemporalExecu
     with pytest.raises(TaskClaimedError):
         await engine.claim_task(iid, STEP, "carol", groups=FINANCE)
     assert len((await handle.fetch_history()).events) == events  # the validator refused: no history
+    for _ in range(100):  # the inbox comes from visibility (eventually consistent)
+        listed = [t for t in (await engine.list_pending_tasks("carol", FINANCE)).items if t.instance_id == iid]
+        if listed and listed[0].claimed_by == "bob":
+            break
+        await asyncio.sleep(0.05)
+    assert listed and listed[0].claimed_by == "bob"
     with pytest.raises(TaskClaimedError):
         await engine.complete_human_task(iid, STEP, "carol", {"approved": True}, groups=FINANCE)
     with pytest.raises(WorkflowInstanceNotFoundError):
