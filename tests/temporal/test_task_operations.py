@@ -10,7 +10,9 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from examples import build_registry
+from litestar_workflows.core.events import HumanTaskReassigned, HumanTaskReminder, WorkflowEvent
 from litestar_workflows.core.types import WorkflowStatus
+from litestar_workflows.engine.events import EventBus
 from litestar_workflows.exceptions import (
     StaleRevisionError,
     TaskClaimedError,
@@ -75,8 +77,12 @@ async def test_reminders_escalation_and_default_decision(
 ) -> None:
     client = time_skipping_env.client
     registry = build_registry()
-    async with start_temporal_worker(registry, client=client) as queue:
-        engine = TemporalExecutionEngine(registry, client, queue, settle_timeout=20)
+    bus, notified = EventBus(), list[WorkflowEvent]()
+    bus.subscribe(HumanTaskReminder, notified.append)  # a notifier (e.g. mail), run by the worker's activity
+    bus.subscribe(HumanTaskReassigned, notified.append)
+
+    async with start_temporal_worker(registry, client=client, event_bus=bus) as queue:
+        engine = TemporalExecutionEngine(registry, client, queue, settle_timeout=20, emit_events=True)
         inst = await engine.start_workflow("purchase_order", {"amount": 10}, user_id="alice")
         assert inst.pending_steps == [STEP]
         # Nobody decides for five days (skipped): reminders, the escalation, then auto-reject.
@@ -100,3 +106,6 @@ async def test_reminders_escalation_and_default_decision(
     assert f"escalation of {STEP} to level 1: reassign to finance-leads" in summaries
     assert f"reminder 4 for {STEP}" in summaries
     assert f"deadline of {STEP}: after 432000s submit the default decision" in summaries
+    reminders = [e.number for e in notified if isinstance(e, HumanTaskReminder)]
+    assert reminders == [1, 2, 3, 4, 5]  # the fifth falls due with the deadline (recorded histories keep it)
+    assert [e.to_assignee for e in notified if isinstance(e, HumanTaskReassigned)] == ["finance-leads"]
