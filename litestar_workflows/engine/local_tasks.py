@@ -9,16 +9,17 @@ asyncio timer per task with reminders or an escalation chain, and the events.
 from __future__ import annotations
 
 import asyncio
+import copy
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from litestar_workflows.engine.task_api import TaskOperationsAPI
+from litestar_workflows.core.models import WorkflowInstance
+from litestar_workflows.engine.task_api import TaskOperationsAPI, operation_update_id
 from litestar_workflows.rules import machine, task_alarms, task_events, tasks
 from litestar_workflows.rules.tasks import TaskOperation
 
 if TYPE_CHECKING:
-    from litestar_workflows.core.models import WorkflowInstance
     from litestar_workflows.engine.local import _Instance
     from litestar_workflows.engine.local_events import EventRecorder
 
@@ -50,8 +51,8 @@ class LocalTaskOperations(TaskOperationsAPI):
     ) -> WorkflowInstance:
         """Apply a task operation (claim, unclaim, reassign, delegate, take back, comment).
 
-        ``idempotency_key`` is accepted for the protocol's sake: in-process, a repeated claim by
-        the holder changes nothing, other repeats are answered by the rules (a comment twice is two).
+        With an ``idempotency_key`` a repeat of the same operation by the same user returns a
+        snapshot of the first result (as on Temporal, where the update id is derived from both).
 
         A caller who may not read the instance is told it does not exist.
 
@@ -64,11 +65,17 @@ class LocalTaskOperations(TaskOperationsAPI):
         """
         op = replace(operation, admin_groups=self.admin_groups)
         record = self._readable_record(instance_id, None)  # who may read it: the rules, below
+        scoped = None if idempotency_key is None else operation_update_id(op, idempotency_key)
         async with record.lock:
+            first = record.completions.get(scoped) if scoped is not None else None
+            if first is not None:
+                return first[1]
             before = task_events.marks(record.state)
             tasks.apply_operation(record.graph, record.state, op, _now())
             self._task_events(record, before)
             record.view.refresh(record.state)
+            if scoped is not None:
+                record.completions[scoped] = (scoped, WorkflowInstance.from_state(copy.deepcopy(record.state)))
         await self._events.flush()
         return record.view
 

@@ -7,15 +7,27 @@ Who may do what is the rules' (:mod:`litestar_workflows.rules.tasks`), checked b
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Protocol
 
+from litestar_workflows.rules import idempotency
 from litestar_workflows.rules.tasks import TaskOperation
 
 if TYPE_CHECKING:
     from litestar_workflows.core.models import WorkflowInstance
 
-__all__ = ["TaskOperationsAPI"]
+__all__ = ["TaskOperationsAPI", "operation_update_id"]
+
+
+def operation_update_id(operation: TaskOperation, idempotency_key: str) -> str:
+    """The update id of ``operation`` sent with ``idempotency_key`` (same user, key and operation:
+    same id)."""
+    blob = json.dumps(dataclasses.asdict(operation), sort_keys=True, default=str)
+    digest = hashlib.sha256(blob.encode()).hexdigest()
+    return f"op.{idempotency.scoped_key(operation.user_id, idempotency_key)}.{digest}"
 
 
 class _Operates(Protocol):

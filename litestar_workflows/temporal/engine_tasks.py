@@ -9,12 +9,9 @@ retried request is answered from the first one (Temporal deduplicates update ids
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from typing import TYPE_CHECKING, Any
 
-from litestar_workflows.engine.task_api import TaskOperationsAPI
-from litestar_workflows.rules import idempotency
+from litestar_workflows.engine.task_api import TaskOperationsAPI, operation_update_id
 from litestar_workflows.rules.tasks import TaskOperation
 from litestar_workflows.temporal.contracts import UPDATE_OPERATE_TASK
 
@@ -22,14 +19,6 @@ if TYPE_CHECKING:
     from litestar_workflows.core.models import WorkflowInstance
 
 __all__ = ["TemporalTaskOperations", "operation_update_id"]
-
-
-def operation_update_id(operation: TaskOperation, idempotency_key: str) -> str:
-    """The update id of ``operation`` sent with ``idempotency_key`` (same user, key and operation:
-    same id)."""
-    blob = json.dumps(dataclasses.asdict(operation), sort_keys=True, default=str)
-    digest = hashlib.sha256(blob.encode()).hexdigest()
-    return f"op.{idempotency.scoped_key(operation.user_id, idempotency_key)}.{digest}"
 
 
 class TemporalTaskOperations(TaskOperationsAPI):

@@ -126,3 +126,14 @@ async def test_inbox_shows_claims_and_filters(pclient: AsyncTestClient[Any]) -> 
     everything = (await pclient.get("/tasks", headers=auth_headers("carol", FIN))).json()["items"]
     assert sorted(str(t["claimed_by"]) for t in everything) == ["None", "bob"]
     assert_problem(await pclient.get("/tasks?show=late", headers=auth_headers("carol", FIN)), 400, "validation-error")
+
+
+async def test_idempotency_key_answers_a_retry_like_the_first(pclient: AsyncTestClient[Any]) -> None:
+    task = await _start(pclient)
+    headers = auth_headers("carol", FIN, **{"Idempotency-Key": "note-1"})
+    first = await pclient.post(f"{task}/comments", json={"text": "once"}, headers=headers)
+    again = await pclient.post(f"{task}/comments", json={"text": "once"}, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() and len(again.json()["comments"]) == 1
+    other = await pclient.post(f"{task}/comments", json={"text": "twice"}, headers=headers)
+    assert len(other.json()["comments"]) == 2  # another operation under the key is a new request
