@@ -23,11 +23,11 @@ from litestar_workflows import (
     BaseHumanStep,
     BaseMachineStep,
     Edge,
+    Escalation,
     WorkflowContext,
     WorkflowDefinition,
     WorkflowRegistry,
 )
-from litestar_workflows.steps.task_options import Escalation
 
 __all__ = [
     "APPROVAL_FORM",

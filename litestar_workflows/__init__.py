@@ -52,6 +52,7 @@ from litestar_workflows.steps import (
     TimerStep,
     WebhookStep,
 )
+from litestar_workflows.steps.task_options import Escalation
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 
 __version__ = "0.1.0"
@@ -80,6 +81,7 @@ __all__ = [
     "DefinitionNotLoadedError",
     "Edge",
     "EngineUnavailableError",
+    "Escalation",
     "EventBus",
     "ExclusiveGateway",
     "ExecutionEngine",
