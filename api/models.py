@@ -7,6 +7,7 @@ Responses are built from the SDK's records (:class:`~litestar_workflows.Workflow
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any, Literal
 
@@ -508,6 +509,9 @@ class InstanceView(BaseModel):
         failed_step: Step whose failure failed it.
         rejected: Completions sent as signals and rejected.
         links: Related URLs (relative to the gateway root).
+        revision: The instance revision: send it as ``If-Match`` with a decision or task operation.
+        decisions: Decision records of its human steps (who, when, outcome, data and form digests,
+            the revision seen), the newest 100.
     """
 
     model_config = ConfigDict(
@@ -560,6 +564,8 @@ class InstanceView(BaseModel):
     failed_step: str | None = None
     rejected: list[RejectedInputView] = Field(default_factory=list)
     links: InstanceLinks
+    revision: str = ""
+    decisions: list[dict[str, Any]] = Field(default_factory=list)
 
     @classmethod
     def from_instance(cls, instance: WorkflowInstance, *, prefix: str = "") -> InstanceView:
@@ -584,6 +590,8 @@ class InstanceView(BaseModel):
             failed_step=instance.failed_step,
             rejected=[RejectedInputView.from_record(r) for r in instance.rejected],
             links=InstanceLinks(self=path, cancel=None if instance.status.is_finished else path + "/cancel"),
+            revision=instance.revision,
+            decisions=[dataclasses.asdict(d) for d in instance.tasks.decisions],
         )
 
 

@@ -105,6 +105,9 @@ async def test_comments_and_if_match(pclient: AsyncTestClient[Any]) -> None:
     )
     assert second.status_code == 200 and second.json()["status"] == "completed"
     assert second.json()["data"]["approvals"] == 2
+    decisions = second.json()["decisions"]
+    assert [(d["user_id"], d["outcome"]) for d in decisions] == [("bob", "approved"), ("carol", "approved")]
+    assert decisions[0]["revision_seen"] == current.strip('"') and second.json()["revision"]
 
 
 async def test_inbox_shows_claims_and_filters(pclient: AsyncTestClient[Any]) -> None:
