@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from litestar_workflows.rules.state import InstanceState, PendingTask
     from litestar_workflows.rules.tasks import TaskOperation
     from litestar_workflows.temporal.contracts import (
+        PATCH_REMINDERS_BEFORE_DEADLINE,
         PATCH_TASK_ALARMS,
         PATCH_TASK_MARKS,
         PATCH_TASK_OPERATIONS,
@@ -141,14 +142,19 @@ class InterpreterTaskOperations:
 
     async def _alarms(self, step_name: str) -> None:
         state = self._state
+        # Instances recorded before it could send a reminder at the instant of the deadline.
+        task = state.task(step_name)
+        before_deadline = task is None or task.deadline_at is None or workflow.patched(PATCH_REMINDERS_BEFORE_DEADLINE)
         while True:
-            alarm = task_alarms.next_alarm(self._graph, state, step_name, workflow.now())
+            alarm = task_alarms.next_alarm(
+                self._graph, state, step_name, workflow.now(), before_deadline=before_deadline
+            )
             if alarm is None:
                 return
             await workflow.sleep(alarm.seconds, summary=alarm.summary)
             if state.paused_at is not None:  # reminders wait while the instance is paused
                 await workflow.wait_condition(lambda: state.paused_at is None or state.status.is_finished)
-            if task_alarms.fire_alarms(self._graph, state, step_name, workflow.now()):
+            if task_alarms.fire_alarms(self._graph, state, step_name, workflow.now(), before_deadline=before_deadline):
                 self._after([])
 
     def _task_details(self, task: PendingTask) -> str:

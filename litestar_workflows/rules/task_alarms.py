@@ -61,14 +61,15 @@ def has_alarms(step: StepSpec) -> bool:
     return step.reminder_after_seconds is not None or bool(step.escalation_levels)
 
 
-def _next_reminder(step: StepSpec, task: PendingTask, sent: int) -> datetime | None:
-    if step.reminder_after_seconds is None:
+def _next_reminder(step: StepSpec, task: PendingTask, sent: int, before_deadline: bool) -> datetime | None:
+    """When the next reminder is due; with ``before_deadline`` none at or after the deadline
+    (the deadline acts then: a reminder at that instant would announce a closed task)."""
+    if step.reminder_after_seconds is None or (sent and step.reminder_every_seconds is None):
         return None
-    if sent == 0:
-        return task.since + timedelta(seconds=step.reminder_after_seconds)
-    if step.reminder_every_seconds is None:
+    due = task.since + timedelta(seconds=step.reminder_after_seconds + (step.reminder_every_seconds or 0.0) * sent)
+    if before_deadline and task.deadline_at is not None and due >= task.deadline_at:
         return None
-    return task.since + timedelta(seconds=step.reminder_after_seconds + step.reminder_every_seconds * sent)
+    return due
 
 
 def _next_level(step: StepSpec, task: PendingTask, level: int) -> datetime | None:
@@ -77,15 +78,20 @@ def _next_level(step: StepSpec, task: PendingTask, level: int) -> datetime | Non
     return task.since + timedelta(seconds=step.escalation_levels[level].after_seconds)
 
 
-def next_alarm(graph: GraphSpec, state: InstanceState, step_name: str, now: datetime) -> Alarm | None:
-    """The next reminder or escalation of a waiting task; ``None`` when there is none."""
+def next_alarm(
+    graph: GraphSpec, state: InstanceState, step_name: str, now: datetime, *, before_deadline: bool = True
+) -> Alarm | None:
+    """The next reminder or escalation of a waiting task; ``None`` when there is none.
+
+    ``before_deadline=False`` is the rule instances recorded before it follow (a reminder could
+    fall due with the deadline); the interpreter passes what its ``workflow.patched`` says."""
     task = state.task(step_name)
     if task is None or state.status.is_finished or not graph.has_step(step_name):
         return None
     step = graph.step(step_name)
     ops = state.tasks.ops.get(step_name)
     sent, level = (ops.reminders_sent, ops.escalation_level) if ops is not None else (0, 0)
-    reminder, escalation = _next_reminder(step, task, sent), _next_level(step, task, level)
+    reminder, escalation = _next_reminder(step, task, sent, before_deadline), _next_level(step, task, level)
     if reminder is None and escalation is None:
         return None
     if escalation is not None and (reminder is None or escalation <= reminder):
@@ -98,7 +104,9 @@ def next_alarm(graph: GraphSpec, state: InstanceState, step_name: str, now: date
     return Alarm(max((due - now).total_seconds(), 0.001), summary)
 
 
-def fire_alarms(graph: GraphSpec, state: InstanceState, step_name: str, now: datetime) -> list[Fired]:
+def fire_alarms(
+    graph: GraphSpec, state: InstanceState, step_name: str, now: datetime, *, before_deadline: bool = True
+) -> list[Fired]:
     """Send every reminder and reach every escalation level that is due; return what fired.
 
     An escalation reassigns the task (recorded as a hand-over by ``None``, the engine), which
@@ -111,7 +119,7 @@ def fire_alarms(graph: GraphSpec, state: InstanceState, step_name: str, now: dat
     ops = tasks.ops_of(state, step_name)
     fired: list[Fired] = []
     while True:
-        reminder = _next_reminder(step, task, ops.reminders_sent)
+        reminder = _next_reminder(step, task, ops.reminders_sent, before_deadline)
         escalation = _next_level(step, task, ops.escalation_level)
         if escalation is not None and escalation <= now and (reminder is None or escalation <= reminder):
             level = step.escalation_levels[ops.escalation_level]

@@ -75,6 +75,7 @@ __all__ = [
     "PATCH_EVENTS",
     "PATCH_PARTICIPANTS",
     "PATCH_PAUSE",
+    "PATCH_REMINDERS_BEFORE_DEADLINE",
     "PATCH_STEP_KINDS",
     "PATCH_TASK_ALARMS",
     "PATCH_TASK_MARKS",
@@ -167,6 +168,9 @@ PATCH_TASK_OPERATIONS: Final = "task-operations"
 
 PATCH_TASK_ALARMS: Final = "task-alarms"
 """``workflow.patched`` id: durable timers of a human step's reminders and escalation chain."""
+
+PATCH_REMINDERS_BEFORE_DEADLINE: Final = "reminders-before-deadline"
+"""``workflow.patched`` id: no reminder falls due at or after the task's deadline."""
 
 PATCH_TASK_MARKS: Final = "task-marks"
 """``workflow.patched`` id: ``WaitingOn`` also carries a task's claim and escalation level."""

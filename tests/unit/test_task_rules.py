@@ -253,6 +253,9 @@ def test_reminders_and_the_escalation_chain() -> None:
     fired = task_alarms.fire_alarms(g, state, "approve", NOW + timedelta(days=4))
     assert [(f.kind, f.number) for f in fired] == [("escalation", 2), ("reminder", 4)]
     assert state.tasks.handovers[-1].kind == "escalate" and state.tasks.handovers[-1].by is None
+    assert task_alarms.next_alarm(g, state, "approve", NOW + timedelta(days=4)) is None  # none at the deadline
+    late = task_alarms.next_alarm(g, state, "approve", NOW + timedelta(days=4), before_deadline=False)
+    assert late is not None and "reminder 5" in late.summary  # how instances recorded before it behave
     with pytest.raises(UnauthorizedTaskError):
         complete(g, state, "lea", ("finance-leads",))
     task_alarms.apply_deadline(g, state, "approve", NOW + timedelta(days=5))
