@@ -106,7 +106,7 @@ async def test_openapi_document_is_valid_and_complete(client: AsyncTestClient[An
     start = doc["paths"]["/instances"]["post"]
     assert set(start["responses"]) >= {"200", "201", "202", "400", "401", "404", "409", "413", "503"}
     headers = {p["name"] for p in complete["parameters"] if p["in"] == "header"}
-    assert headers == {"Idempotency-Key"}
+    assert headers == {"Idempotency-Key", "If-Match"}
 
     schemas = doc["components"]["schemas"]
     form = schemas["expense_approval.1.0.0.manager_approval.Form"]
