@@ -332,5 +332,5 @@ class TaskOperationsController(Controller):
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[TaskRecordView]:
-        """Add a comment (at most 4 KiB, 50 per task; participants only)."""
+        """Add a comment (at most 2 KiB, 50 per task; participants only)."""
         return await _operate(engine, identity, "comment", instance_id, step_name, data, if_match, idempotency_key)

@@ -67,11 +67,11 @@ __all__ = [
 
 MAX_REASON_CHARS: Final = 500
 """Longest reason of a hand-over."""
-MAX_COMMENT_BYTES: Final = 4096
+MAX_COMMENT_BYTES: Final = 2048
 """Longest comment (UTF-8 bytes)."""
 MAX_COMMENTS_PER_STEP: Final = 50
 """Comments one waiting task accepts."""
-MAX_COMMENTS: Final = 200
+MAX_COMMENTS: Final = 50
 """Comments an instance keeps (the newest)."""
 MAX_HANDOVERS: Final = 100
 """Hand-over records an instance keeps (the newest)."""
