@@ -47,6 +47,7 @@ __all__ = [
     "MAX_COMMENT_BYTES",
     "MAX_DECISIONS",
     "MAX_HANDOVERS",
+    "MAX_PARTICIPANTS",
     "MAX_REASON_CHARS",
     "MAX_TARGET_GROUPS",
     "OPERATIONS",
@@ -77,6 +78,8 @@ MAX_HANDOVERS: Final = 100
 """Hand-over records an instance keeps (the newest)."""
 MAX_DECISIONS: Final = 100
 """Decision records an instance keeps (the newest)."""
+MAX_PARTICIPANTS: Final = 200
+"""Readers (users and groups) hand-overs may bring an instance to."""
 MAX_TARGET_GROUPS: Final = 20
 """Groups a task may be reassigned to at once."""
 
@@ -307,11 +310,13 @@ def validate_operation(graph: GraphSpec, state: InstanceState, op: TaskOperation
             who = ", ".join(repr(g) for g in (*op.admin_groups, *step.manager_groups)) or "the admin groups"
             raise _refuse(state, op, f"only members of {who} may reassign it")
         _check_targets(op, require_user=False)
+        _check_participants(state, op)
     elif op.kind == "delegate":
         current = holder or task.assignee
         if current != op.user_id:
             raise _refuse(state, op, f"only the task's holder ({current!r}) may delegate it; claim it first")
         _check_targets(op, require_user=True)
+        _check_participants(state, op)
         if op.target_user == op.user_id:
             raise _invalid(op, "/to_user", "is the caller: a task cannot be delegated to oneself")
         moved = replace(task, assignee=op.target_user, candidate_groups=())
@@ -325,6 +330,19 @@ def validate_operation(graph: GraphSpec, state: InstanceState, op: TaskOperation
             raise _refuse(state, op, "only a delegator who kept the right to take it back may")
     else:
         _check_comment(graph, state, op)
+
+
+def _check_participants(state: InstanceState, op: TaskOperation) -> None:
+    """A hand-over adds its new holders to the instance's readers; their number is bounded (the
+    ``Participants`` search attribute and the state carry them all)."""
+    new = [e for e in access.offered_entries(op.target_user, op.target_groups) if e not in state.participants]
+    if new and len(state.participants) + len(new) > MAX_PARTICIPANTS:
+        raise BudgetExceededError(
+            "/to_user",
+            f"the instance already has {len(state.participants)} participants; at most {MAX_PARTICIPANTS}",
+            limit=MAX_PARTICIPANTS,
+            size=len(state.participants) + len(new),
+        )
 
 
 def _check_targets(op: TaskOperation, *, require_user: bool) -> None:

@@ -125,6 +125,10 @@ def test_reassign_by_managers_records_the_handover() -> None:
         "bob is away",
     )
     assert "user:erin" in state.participants
+    crowded = copy.deepcopy(state)
+    crowded.participants.extend(f"user:u{i}" for i in range(tasks.MAX_PARTICIPANTS))
+    with pytest.raises(BudgetExceededError):  # readers are bounded
+        tasks.apply_operation(g, crowded, op("reassign", "lea", ("finance-leads",), target_user="new"), NOW)
     with pytest.raises(UnauthorizedTaskError):
         complete(g, state, "bob")
     assert complete(g, state, "erin", ())
