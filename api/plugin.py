@@ -22,6 +22,7 @@ from api.plugin_config import apply_config
 from api.problems import exception_handlers
 from api.routes import DefinitionsController, InstancesController, SystemController, TasksController, dev_token
 from api.task_operations import TaskOperationsController
+from api.webhooks import WebhooksController
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.settings import Settings
@@ -86,7 +87,7 @@ class WorkflowPlugin(InitPluginProtocol):
             "engine": Provide(gateway.provide_engine, sync_to_thread=False),
         }
         handlers = exception_handlers(self.settings.retry_after, self.settings.max_body_size, self.prefix)
-        public: list[ControllerRouterHandler] = [SystemController]
+        public: list[ControllerRouterHandler] = [SystemController, WebhooksController]
         if self.settings.dev_tokens:
             public.append(dev_token)
         auth = self.auth.auth

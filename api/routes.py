@@ -412,6 +412,48 @@ class InstancesController(Controller):
         )
         return _instance_view(canceled, gateway, engine, identity)
 
+    @post(
+        "/{instance_id:str}/pause",
+        summary="Pause an instance",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(
+            *_AUTH, "malformed-request", "forbidden", "instance-not-found", "instance-finished", "instance-paused"
+        ),
+    )
+    async def pause_instance(
+        self,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
+        instance_id: InstanceIdParam,
+        data: Annotated[CancelInstanceRequest | None, Body(description="Optional reason")] = None,
+    ) -> InstanceView:
+        """Pause an instance: it starts no new step and refuses completions and webhook callbacks until
+        resumed (running steps finish, timers keep counting). Allowed to the user who started it and to
+        ``WORKFLOWS_ADMIN_GROUPS``."""
+        paused = await engine.pause_workflow(segment_value(instance_id), data.reason if data else "", caller=identity)
+        return _instance_view(paused, gateway, engine, identity)
+
+    @post(
+        "/{instance_id:str}/resume",
+        summary="Resume a paused instance",
+        status_code=HTTP_200_OK,
+        responses=problem_responses(
+            *_AUTH, "forbidden", "instance-not-found", "instance-finished", "instance-not-paused"
+        ),
+    )
+    async def resume_instance(
+        self,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
+        instance_id: InstanceIdParam,
+    ) -> InstanceView:
+        """Resume a paused instance; answers once it has settled again. Allowed to the user who started
+        it and to ``WORKFLOWS_ADMIN_GROUPS``."""
+        resumed = await engine.resume_workflow(segment_value(instance_id), caller=identity)
+        return _instance_view(resumed, gateway, engine, identity)
+
 
 async def _start_accepted(
     engine: NamedDependency[ExecutionEngine],

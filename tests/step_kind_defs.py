@@ -21,7 +21,7 @@ from litestar_workflows import (
     WorkflowRegistry,
 )
 
-__all__ = ["PAYMENT_SCHEMA", "build_registry", "kinds_flow", "pause_flow", "registry"]
+__all__ = ["PAYMENT_SCHEMA", "build_registry", "hook_flow", "kinds_flow", "pause_flow", "registry"]
 
 PAYMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -115,11 +115,24 @@ def pause_flow(tick: timedelta = timedelta(seconds=1)) -> WorkflowDefinition:
     )
 
 
+def hook_flow() -> WorkflowDefinition:
+    """hook (webhook, any payload) -> approve (human) -> done: open after its callback."""
+    return WorkflowDefinition(
+        name="hook_flow",
+        version="1.0.0",
+        steps={"hook": WebhookStep("hook"), "approve": Approve("approve"), "done": Mark("done")},
+        edges=[Edge("hook", "approve"), Edge("approve", "done")],
+        initial_step="hook",
+        terminal_steps={"done"},
+    )
+
+
 def build_registry(timer: timedelta | None = None) -> WorkflowRegistry:
     """A fresh registry of the definitions above (``timer``: the fixed timers' duration)."""
     reg = WorkflowRegistry()
     reg.register_definition(kinds_flow(timer or timedelta(hours=1)))
     reg.register_definition(pause_flow(timer or timedelta(seconds=1)))
+    reg.register_definition(hook_flow())
     return reg
 
 

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from litestar_workflows.core.types import StepType
     from litestar_workflows.exceptions import WorkflowsError
     from litestar_workflows.rules import lifecycle_events, machine, waits
+    from litestar_workflows.rules.budgets import SizeBudgets
     from litestar_workflows.rules.state import InstanceState
     from litestar_workflows.temporal.contracts import (
         ACTIVITY_DELIVER_EVENTS,
@@ -149,7 +150,10 @@ class InterpreterWaits:
 
     def _check_webhook(self, request: DeliverWebhook) -> None:
         try:
-            waits.validate_webhook(self._graph, self._state, request.step_name, request.secret, request.payload)
+            budgets = self._input.budgets or SizeBudgets()
+            waits.validate_webhook(
+                self._graph, self._state, request.step_name, request.secret, request.payload, budgets
+            )
         except WorkflowsError as exc:
             raise _refusal(exc) from None
 

@@ -130,3 +130,22 @@ class ExecutionEngine(Protocol):
     ) -> WorkflowInstance:
         """Cancel a running instance (with a ``caller``: only its starter or an admin may)."""
         ...
+
+    async def pause_workflow(
+        self, instance_id: str, reason: str = "", *, caller: Caller | None = None
+    ) -> WorkflowInstance:
+        """Pause an instance: it starts no new step and refuses completions and webhook callbacks
+        until resumed; running steps finish and timers keep counting (with a ``caller``: only its
+        starter or an admin may)."""
+        ...
+
+    async def resume_workflow(self, instance_id: str, *, caller: Caller | None = None) -> WorkflowInstance:
+        """Resume a paused instance; what became ready meanwhile starts."""
+        ...
+
+    async def deliver_webhook(
+        self, instance_id: str, step_name: str, payload: Any, *, secret: str | None
+    ) -> WorkflowInstance:
+        """Deliver an external system's callback to a waiting webhook step, exactly once, with the
+        instance's callback secret (``context.metadata["webhook_secret"]``)."""
+        ...

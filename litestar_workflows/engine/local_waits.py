@@ -18,6 +18,7 @@ from litestar_workflows.core.types import StepType
 from litestar_workflows.exceptions import PauseNotAllowedError
 from litestar_workflows.rules import machine, waits
 from litestar_workflows.rules.access import Caller
+from litestar_workflows.rules.budgets import SizeBudgets
 
 if TYPE_CHECKING:
     from litestar_workflows.core.models import WorkflowInstance
@@ -28,6 +29,7 @@ __all__ = ["LocalWaits"]
 
 class _Engine(Protocol):
     admin_groups: tuple[str, ...]
+    budgets: SizeBudgets
     _background: set[asyncio.Task[Any]]
 
     def _readable_record(self, instance_id: str, caller: Caller | None) -> _Instance: ...
@@ -79,7 +81,7 @@ class LocalWaits:
         """
         record = self._readable_record(instance_id, None)
         async with record.lock:
-            waits.validate_webhook(record.graph, record.state, step_name, secret, payload)
+            waits.validate_webhook(record.graph, record.state, step_name, secret, payload, self.budgets)
             await self._drive(record, waits.apply_webhook(record.graph, record.state, step_name, payload, _now()))
         return record.view
 

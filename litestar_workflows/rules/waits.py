@@ -30,6 +30,7 @@ from litestar_workflows.exceptions import (
     WorkflowPausedError,
 )
 from litestar_workflows.rules import access
+from litestar_workflows.rules.budgets import SizeBudgets, check_completion
 from litestar_workflows.rules.forms import form_errors
 from litestar_workflows.rules.machine import Activation, _close_waiting, _fire, _route, _settle
 from litestar_workflows.rules.spec import GraphSpec
@@ -72,7 +73,14 @@ def apply_timer_fired(graph: GraphSpec, state: InstanceState, step_name: str, no
     return _route(graph, state, step_name, now, None)
 
 
-def validate_webhook(graph: GraphSpec, state: InstanceState, step_name: str, secret: str | None, payload: Any) -> None:
+def validate_webhook(
+    graph: GraphSpec,
+    state: InstanceState,
+    step_name: str,
+    secret: str | None,
+    payload: Any,
+    budgets: SizeBudgets | None = None,
+) -> None:
     """Check a webhook callback; change nothing.
 
     The secret is checked before anything about the instance's progress is told.
@@ -85,6 +93,8 @@ def validate_webhook(graph: GraphSpec, state: InstanceState, step_name: str, sec
         WorkflowPausedError: The instance is paused.
         WebhookAlreadyDeliveredError: The step took its callback already.
         FormValidationError: The payload fails the step's schema.
+        BudgetExceededError: The payload, or the instance data with it, is over ``budgets``
+            (the limits of a completion's form data).
     """
     if not graph.has_step(step_name):
         raise TaskNotFoundError(state.instance_id, step_name)
@@ -103,6 +113,8 @@ def validate_webhook(graph: GraphSpec, state: InstanceState, step_name: str, sec
         if delivered:
             raise WebhookAlreadyDeliveredError(state.instance_id, step_name)
         raise StepNotWaitingError(state.instance_id, step_name, "the instance has not reached it")
+    if budgets is not None:
+        check_completion(budgets, {step.callback_key or "webhook_data": payload}, None, state.data)
     errors = form_errors(step.form_schema, payload)
     if errors:
         raise FormValidationError(step_name, errors)

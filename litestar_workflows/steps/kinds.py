@@ -163,8 +163,10 @@ class _Expansion:
     def _members(self, key: str, group: StepGroup) -> list[tuple[str, BaseStep]]:
         if isinstance(group, ConditionalGroup):
             pairs = [(f"{key}.{branch}", member) for branch, member in group.branches.items()]
-        else:
+        elif isinstance(group, SequentialGroup | ParallelGroup):
             pairs = [(f"{key}.{i}", member) for i, member in enumerate(group.steps)]
+        else:
+            pairs = []
         return [
             (member.name if member.name and not isinstance(member, StepGroup) else k, member) for k, member in pairs
         ]

@@ -37,7 +37,9 @@ from tests import step_kind_defs
 FAST = timedelta(milliseconds=20)
 
 
-async def _until(engine: LocalExecutionEngine, iid: str, status: WorkflowStatus, within: float = 2.0) -> WorkflowInstance:
+async def _until(
+    engine: LocalExecutionEngine, iid: str, status: WorkflowStatus, within: float = 2.0
+) -> WorkflowInstance:
     for _ in range(int(within / 0.01)):
         instance = await engine.get_instance(iid)
         if instance.status == status and not instance.running_steps:
