@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from api import models
+from api import models, task_models
 from api.problems import FieldProblem, Problem
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.rules.spec import GraphSpec
@@ -30,6 +30,7 @@ _REQUESTS: tuple[type[BaseModel], ...] = (
     models.StartInstanceRequest,
     models.CompleteTaskRequest,
     models.CancelInstanceRequest,
+    task_models.TaskOperationRequest,
 )
 _RESPONSES: tuple[type[BaseModel], ...] = (
     models.AcceptedView,
@@ -43,6 +44,7 @@ _RESPONSES: tuple[type[BaseModel], ...] = (
     models.ReadyView,
     models.TaskList,
     models.TaskView,
+    task_models.TaskRecordView,
     Problem,
     FieldProblem,
 )

@@ -144,9 +144,7 @@ _TYPES = [
         "Payload cannot be decrypted",
         "payload was encrypted with key 'k0', which is not configured (known: ['k2', 'k1'])",
     ),
-    ProblemType(
-        "request-timeout", 408, "Request body timed out", "The request body stopped arriving: no data for 30s"
-    ),
+    ProblemType("request-timeout", 408, "Request body timed out", "The request body stopped arriving: no data for 30s"),
     ProblemType("payload-too-large", 413, "Request body too large", "Request body exceeds the limit of 1048576 bytes"),
     ProblemType(
         "budget-exceeded",

@@ -19,17 +19,16 @@ from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter
 from litestar.status_codes import HTTP_200_OK
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Identity
 from api.gateway import Gateway
 from api.paths import segment_value
 from api.problems import problem_responses
 from api.routes import IdempotencyKey, InstanceIdParam, StepNameParam
+from api.task_models import TaskOperationRequest, TaskRecordView
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.exceptions import StepNotWaitingError
-from litestar_workflows.rules import tasks
 from litestar_workflows.rules.tasks import TaskOperation
 
 __all__ = ["TaskOperationRequest", "TaskOperationsController", "TaskRecordView"]
@@ -50,6 +49,15 @@ _PROBLEMS = (
     "payload-too-large",
 )
 
+_RECORD_PROBLEMS = (
+    "unauthorized",
+    "validation-error",
+    "engine-unavailable",
+    "instance-not-found",
+    "task-not-found",
+    "step-not-waiting",
+)
+
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
@@ -59,64 +67,6 @@ IfMatch = Annotated[
         description="The instance revision the caller saw (an ETag, quoted or not); 412 if it changed since",
     ),
 ]
-
-
-class TaskOperationRequest(BaseModel):
-    """The body of a task operation; each route reads the fields it needs.
-
-    Attributes:
-        to_user: ``reassign``/``delegate``: the user it goes to.
-        to_groups: ``reassign``: the groups it goes to.
-        reason: Why (recorded with the hand-over).
-        keep_right: ``delegate``: the delegator may take it back.
-        text: ``comments``: the comment.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    to_user: str | None = Field(default=None, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")
-    to_groups: list[Annotated[str, Field(max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]] = Field(
-        default_factory=list, max_length=tasks.MAX_TARGET_GROUPS
-    )
-    reason: str | None = Field(default=None, max_length=tasks.MAX_REASON_CHARS)
-    keep_right: bool = False
-    text: str | None = Field(default=None, max_length=tasks.MAX_COMMENT_BYTES)
-
-
-class TaskRecordView(BaseModel):
-    """A task's operations record; its ``revision`` is also the ETag of the answer.
-
-    Attributes:
-        instance_id: The instance.
-        step_name: The task's step.
-        revision: The instance revision (send it back as ``If-Match``).
-        waiting: Whether the task is still open.
-        assignee: The user it is offered to, if any.
-        candidate_groups: The groups it is offered to.
-        claimed_by: Who claimed it.
-        delegated_by: Who delegated it.
-        escalation_level: Escalation levels reached.
-        reminders_sent: Reminders sent.
-        approvals: Approvals so far (steps with several approvers).
-        handovers: Its hand-over records (who, when, from, to, why).
-        decisions: Its decision records.
-        comments: Its comments.
-    """
-
-    instance_id: str
-    step_name: str
-    revision: str
-    waiting: bool
-    assignee: str | None = None
-    candidate_groups: list[str] = Field(default_factory=list)
-    claimed_by: str | None = None
-    delegated_by: str | None = None
-    escalation_level: int = 0
-    reminders_sent: int = 0
-    approvals: int = 0
-    handovers: list[dict[str, Any]] = Field(default_factory=list)
-    decisions: list[dict[str, Any]] = Field(default_factory=list)
-    comments: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def _jsonable(record: Any) -> dict[str, Any]:
@@ -200,7 +150,14 @@ class TaskOperationsController(Controller):
     @get(
         "/{instance_id:str}/{step_name:str}/record",
         summary="The task's claim, escalation level, hand-overs, decisions and comments (ETag: the revision)",
-        responses=problem_responses("unauthorized", "engine-unavailable", "instance-not-found", "task-not-found"),
+        responses=problem_responses(
+            "unauthorized",
+            "validation-error",
+            "engine-unavailable",
+            "instance-not-found",
+            "task-not-found",
+            "step-not-waiting",
+        ),
     )
     async def get_record(
         self,

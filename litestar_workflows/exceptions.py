@@ -35,13 +35,13 @@ __all__ = [
     "PauseNotAllowedError",
     "PayloadCodecError",
     "SettleTimeoutError",
-    "StepExecutionError",
     "StaleRevisionError",
+    "StepExecutionError",
     "StepNotWaitingError",
     "TaskAlreadyCompletedError",
     "TaskClaimedError",
-    "TaskOperationNotAllowedError",
     "TaskNotFoundError",
+    "TaskOperationNotAllowedError",
     "UnauthorizedTaskError",
     "WebhookAlreadyDeliveredError",
     "WebhookSecretError",
@@ -388,7 +388,9 @@ class TaskOperationNotAllowedError(HumanTaskError, PermissionError):
     http_status: ClassVar[int] = 403
     problem_code: ClassVar[str] = "not-allowed"
 
-    def __init__(self, instance_id: str | UUID, step_name: str, user_id: str | None, operation: str, reason: str) -> None:
+    def __init__(
+        self, instance_id: str | UUID, step_name: str, user_id: str | None, operation: str, reason: str
+    ) -> None:
         self.instance_id = str(instance_id)
         self.step_name = step_name
         self.user_id = user_id

@@ -226,9 +226,7 @@ async def test_two_users_complete_concurrently_one_wins(live_temporal_gateway: s
     assert state["current_step"] == ("vp_approval" if completions[0]["data"]["approved"] else None)
 
 
-async def test_refused_completions_write_nothing(
-    tclient: AsyncTestClient[Any], temporal_client: Client
-) -> None:
+async def test_refused_completions_write_nothing(tclient: AsyncTestClient[Any], temporal_client: Client) -> None:
     # temporal_client (on the test's loop) reads the history between requests.
     started = await start(tclient, key())
     handle = temporal_client.get_workflow_handle(started["id"])

@@ -1,0 +1,73 @@
+"""The bodies and answers of the task operations (claim, unclaim, reassign, delegate, take back, comment).
+
+Kept apart from the controller so the OpenAPI finishing touches (api/openapi.py) can render them
+with pydantic's own schema (patterns, ``additionalProperties: false``) like the other bodies.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from litestar_workflows.rules import tasks
+
+__all__ = ["TaskOperationRequest", "TaskRecordView"]
+
+
+class TaskOperationRequest(BaseModel):
+    """The body of a task operation; each route reads the fields it needs.
+
+    Attributes:
+        to_user: ``reassign``/``delegate``: the user it goes to.
+        to_groups: ``reassign``: the groups it goes to.
+        reason: Why (recorded with the hand-over).
+        keep_right: ``delegate``: the delegator may take it back.
+        text: ``comments``: the comment.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    to_user: str | None = Field(default=None, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")
+    to_groups: list[Annotated[str, Field(max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]] = Field(
+        default_factory=list, max_length=tasks.MAX_TARGET_GROUPS
+    )
+    reason: str | None = Field(default=None, max_length=tasks.MAX_REASON_CHARS)
+    keep_right: bool = False
+    text: str | None = Field(default=None, max_length=tasks.MAX_COMMENT_BYTES)
+
+
+class TaskRecordView(BaseModel):
+    """A task's operations record; its ``revision`` is also the ETag of the answer.
+
+    Attributes:
+        instance_id: The instance.
+        step_name: The task's step.
+        revision: The instance revision (send it back as ``If-Match``).
+        waiting: Whether the task is still open.
+        assignee: The user it is offered to, if any.
+        candidate_groups: The groups it is offered to.
+        claimed_by: Who claimed it.
+        delegated_by: Who delegated it.
+        escalation_level: Escalation levels reached.
+        reminders_sent: Reminders sent.
+        approvals: Approvals so far (steps with several approvers).
+        handovers: Its hand-over records (who, when, from, to, why).
+        decisions: Its decision records.
+        comments: Its comments.
+    """
+
+    instance_id: str
+    step_name: str
+    revision: str
+    waiting: bool
+    assignee: str | None = None
+    candidate_groups: list[str] = Field(default_factory=list)
+    claimed_by: str | None = None
+    delegated_by: str | None = None
+    escalation_level: int = 0
+    reminders_sent: int = 0
+    approvals: int = 0
+    handovers: list[dict[str, Any]] = Field(default_factory=list)
+    decisions: list[dict[str, Any]] = Field(default_factory=list)
+    comments: list[dict[str, Any]] = Field(default_factory=list)
