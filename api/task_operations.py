@@ -21,7 +21,6 @@ from litestar.params import Body, HeaderParameter
 from litestar.status_codes import HTTP_200_OK
 
 from api.auth import Identity
-from api.gateway import Gateway
 from api.paths import segment_value
 from api.problems import problem_responses
 from api.routes import IdempotencyKey, InstanceIdParam, StepNameParam
@@ -183,7 +182,6 @@ class TaskOperationsController(Controller):
     async def claim(
         self,
         engine: NamedDependency[ExecutionEngine],
-        gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
@@ -203,7 +201,6 @@ class TaskOperationsController(Controller):
     async def unclaim(
         self,
         engine: NamedDependency[ExecutionEngine],
-        gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
@@ -222,7 +219,6 @@ class TaskOperationsController(Controller):
     async def reassign(
         self,
         engine: NamedDependency[ExecutionEngine],
-        gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
@@ -242,7 +238,6 @@ class TaskOperationsController(Controller):
     async def delegate(
         self,
         engine: NamedDependency[ExecutionEngine],
-        gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
@@ -262,7 +257,6 @@ class TaskOperationsController(Controller):
     async def take_back(
         self,
         engine: NamedDependency[ExecutionEngine],
-        gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
@@ -281,7 +275,6 @@ class TaskOperationsController(Controller):
     async def comment(
         self,
         engine: NamedDependency[ExecutionEngine],
-        gateway: NamedDependency[Gateway],
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
