@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from api import task_hints
 from api.auth import Identity
 from api.gateway import Gateway
+from api.task_models import TaskOperationRequest
 from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.base import ExecutionEngine, Page
-from litestar_workflows.exceptions import WorkflowNotFoundError
 from litestar_workflows.rules import access
 from litestar_workflows.rules.state import InstanceState
+from litestar_workflows.rules.tasks import TaskOperation
 
 __all__ = [
     "cancel",
@@ -28,6 +30,7 @@ __all__ = [
     "get_instance",
     "list_instances",
     "list_tasks",
+    "operate",
     "start",
 ]
 
@@ -89,19 +92,36 @@ async def complete(
 def completion_refusal(
     engine: ExecutionEngine, task: PendingTask, identity: Identity, instance: WorkflowInstance
 ) -> str | None:
-    """Why the identity may not complete ``task`` (assignment and four-eyes rules); ``None`` if it may."""
-    try:
-        step = engine.registry.get_graph(task.workflow_name, task.workflow_version).step(task.step_name)
-    except (WorkflowNotFoundError, KeyError):
-        return "its definition is not loaded by this gateway"
-    return access.completion_error(
-        step,
-        task,
+    """Why the identity may not complete ``task`` (a claim, assignment and four-eyes rules); ``None`` if it may."""
+    return task_hints.completion_refusal(engine, task, identity, instance)
+
+
+async def operate(
+    gateway: Gateway,
+    engine: ExecutionEngine,
+    identity: Identity,
+    instance_id: str,
+    kind: str,
+    step_name: str,
+    request: TaskOperationRequest,
+    *,
+    idempotency_key: str | None = None,
+) -> WorkflowInstance:
+    """Claim, unclaim, reassign, delegate, take back or comment as the identity: the operation the
+    REST routes build from the same body, through the same engine call (``operate_task``); the
+    engine's rules refuse whoever may not."""
+    operation = TaskOperation(
+        kind,
+        step_name,
         identity.user_id,
-        identity.groups,
-        started_by=instance.context.metadata.get("started_by"),
-        history=instance.context.step_history,
+        tuple(identity.groups),
+        target_user=request.to_user,
+        target_groups=tuple(request.to_groups),
+        reason=request.reason,
+        keep_right=request.keep_right,
+        text=request.text,
     )
+    return await gateway.settle(engine.operate_task(instance_id, operation, idempotency_key=idempotency_key))
 
 
 class _Starter:

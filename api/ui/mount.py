@@ -25,6 +25,7 @@ from api.gateway import SettleTimeout
 from api.ui.controllers.definitions import DefinitionPages
 from api.ui.controllers.instances import InstancePages
 from api.ui.controllers.login import LoginPages
+from api.ui.controllers.task_operations import TaskOperationPages
 from api.ui.controllers.tasks import TaskPages
 from api.ui.session import TOKEN_COOKIE, CookieBearer
 from api.ui.site import UISite
@@ -104,7 +105,7 @@ def ui_routers(site: UISite, auth_middleware: Any, max_body_size: int) -> list[R
         ),
         Router(
             path=site.root,
-            route_handlers=[TaskPages, InstancePages, DefinitionPages],
+            route_handlers=[TaskPages, TaskOperationPages, InstancePages, DefinitionPages],
             dependencies={**dependencies, "identity": Provide(_identity, sync_to_thread=False)},
             middleware=[CookieBearer, auth_middleware],
             exception_handlers=handlers,

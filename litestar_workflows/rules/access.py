@@ -41,6 +41,7 @@ __all__ = [
     "check_reader",
     "completion_error",
     "encode_identity",
+    "four_eyes_needs_instance",
     "identity_error",
     "is_offered_to",
     "may_read",
@@ -49,6 +50,7 @@ __all__ = [
     "resolve_assignee",
     "separation_error",
     "start_errors",
+    "task_completion_error",
 ]
 
 ANYONE = "anyone"
@@ -226,6 +228,31 @@ def completion_error(
     if reason is None and user_id is not None:
         reason = separation_error(step, task, user_id, started_by=started_by, history=history)
     return reason
+
+
+def four_eyes_needs_instance(step: StepSpec) -> bool:
+    """Whether the step's four-eyes options need the instance's starter or history to be told
+    (a listing that has only the task must fetch the instance, or answer "unknown")."""
+    return bool(step.exclude_starter or step.assignee_not_starter or step.exclude_completers_of)
+
+
+def task_completion_error(
+    step: StepSpec,
+    task: _Offer,
+    user_id: str | None,
+    groups: Collection[str],
+    *,
+    claimed_by: str | None,
+    started_by: str | None,
+    history: Iterable[StepExecution],
+) -> str | None:
+    """Why ``user_id`` may not complete ``task`` right now: someone else's claim, then
+    :func:`completion_error` (assignment and four-eyes). The hint views show (``can_complete``,
+    the UI's refusal); the engine's validators make the decision. Pass the step as the current
+    offer sees it (``rules.tasks.offer_step`` after a hand-over)."""
+    if claimed_by is not None and claimed_by != user_id:
+        return f"it is claimed by {claimed_by!r}; only they may complete it until it is unclaimed"
+    return completion_error(step, task, user_id, groups, started_by=started_by, history=history)
 
 
 # --- reading and cancelling -----------------------------------------------------------------------

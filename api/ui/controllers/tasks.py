@@ -15,15 +15,16 @@ from api.ui import calls
 from api.ui.forms import build_fields, fill_errors, parse_form
 from api.ui.inbox import inbox_rows
 from api.ui.site import UISite
-from litestar_workflows.core.models import WorkflowInstance
+from api.ui.task_page import render_task_page
 from litestar_workflows.engine.base import ExecutionEngine
-from litestar_workflows.exceptions import FormValidationError, UnauthorizedTaskError
+from litestar_workflows.exceptions import FormValidationError, TaskClaimedError, UnauthorizedTaskError
 
 __all__ = ["TaskPages"]
 
 IdParam = Annotated[str, PathParameter(max_length=1000)]
 StepParam = Annotated[str, PathParameter(max_length=200)]
 DefinitionFilter = Annotated[str | None, QueryParameter(max_length=200)]
+DoneParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z-]{1,20}$")]
 
 
 class TaskPages(Controller):
@@ -64,11 +65,13 @@ class TaskPages(Controller):
         identity: NamedDependency[Identity],
         instance_id: IdParam,
         step_name: StepParam,
+        done: DoneParam = None,
     ) -> Response[str]:
-        """The task: what it is about, the instance data, and its form (or why the user may not complete it)."""
+        """The task: what it is about, the instance data, and its form (or why the user may not complete it);
+        ``?done=<operation>`` says an operation just succeeded."""
         iid, step = segment_value(instance_id), segment_value(step_name)
         instance = await calls.get_instance(engine, identity, iid)
-        return self._page(request, site, engine, identity, instance, step)
+        return render_task_page(request, site, engine, identity, instance, step, done=done)
 
     @post("/tasks/{instance_id:str}/{step_name:str}", status_code=303)
     async def submit(
@@ -87,7 +90,7 @@ class TaskPages(Controller):
         instance = await calls.get_instance(engine, identity, iid)
         task = next((t for t in instance.pending_tasks if t.step_name == step), None)
         if task is None:
-            return self._page(request, site, engine, identity, instance, step, status_code=409)
+            return render_task_page(request, site, engine, identity, instance, step, status_code=409)
         fields = build_fields(task.form_schema)
         data = parse_form(fields, form)
         comment = form.get("_comment")
@@ -97,45 +100,12 @@ class TaskPages(Controller):
             )
         except FormValidationError as exc:
             general = fill_errors(fields, exc.errors)
-            return self._page(
+            return render_task_page(
                 request, site, engine, identity, instance, step, fields=fields, general=general, status_code=422
             )
-        except UnauthorizedTaskError as exc:
-            return self._page(request, site, engine, identity, instance, step, refusal=str(exc), status_code=403)
+        except (UnauthorizedTaskError, TaskClaimedError) as exc:
+            status = int(type(exc).http_status)
+            return render_task_page(
+                request, site, engine, identity, instance, step, refusal=str(exc), status_code=status
+            )
         return site.redirect(site.url("instances", iid, query="completed=" + step))
-
-    def _page(
-        self,
-        request: Request[Any, Any, Any],
-        site: UISite,
-        engine: ExecutionEngine,
-        identity: Identity,
-        instance: WorkflowInstance,
-        step: str,
-        *,
-        fields: Any = None,
-        general: list[str] | None = None,
-        refusal: str | None = None,
-        status_code: int = 200,
-    ) -> Response[str]:
-        task = next((t for t in instance.pending_tasks if t.step_name == step), None)
-        done = next(
-            (h for h in reversed(instance.context.step_history) if h.step_name == step and h.completed_by), None
-        )
-        if task is not None and refusal is None:
-            refusal = calls.completion_refusal(engine, task, identity, instance)
-        return site.page(
-            request,
-            "task.html",
-            identity=identity,
-            title=task.title if task else step,
-            task=task,
-            step_name=step,
-            instance=instance,
-            instance_url=site.url("instances", instance.id),
-            done=done,
-            refusal=refusal,
-            fields=fields if fields is not None else build_fields(task.form_schema if task else None),
-            general=general or [],
-            status_code=status_code,
-        )
