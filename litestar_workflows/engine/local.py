@@ -141,7 +141,7 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
         )
         record = _Instance(definition, graph, state, WorkflowInstance.from_state(state), data)
         self._instances[instance_id] = record
-        self._events.started(state, data)
+        self._events.publish(graph, state)
         self._arm_secret(record)
         async with record.lock:
             await self._drive(record, activations)
@@ -219,6 +219,7 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
                 revision_seen=seen,
             )
             if decided is None:  # one more approval recorded; the step still waits for others
+                self._events.publish(record.graph, record.state)
                 record.view.refresh(record.state)
                 if idempotency_key is not None:
                     record.completions[scoped] = (digest, WorkflowInstance.from_state(copy.deepcopy(record.state)))
@@ -235,7 +236,7 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
                 evaluate_callable=callable_evaluator(record.definition, lambda: record.state.context(step_name)),
                 groups=groups,
             )
-            self._events.task_completed(record.state, step_name, user_id, submitted, comment)
+            self._events.publish(record.graph, record.state)
             # Only once the completion is applied: a rejected request leaves the deadline armed.
             self._cancel_timer(record, step_name)
             await self._drive(record, activations)
@@ -330,7 +331,7 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
         machine.cancel_instance(record.state, reason, _now())
         self._stop(record)
         record.view.refresh(record.state)
-        self._events.settled(record.state, canceled_by=None if caller is None else caller.user_id)
+        self._events.publish(record.graph, record.state, canceled_by=None if caller is None else caller.user_id)
         await self._events.flush()
         return record.view
 
@@ -380,9 +381,9 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
         queue = list(activations)
         running: dict[asyncio.Task[machine.StepOutcome], machine.Activation] = {}
         while not state.status.is_finished:
+            self._events.publish(record.graph, state)  # what the caller's transition started
             runnable = []
             for act in queue:
-                self._events.activated(state, act)
                 if act.kind == StepType.HUMAN and not act.needs_guard:
                     self._arm_alarms(record, act.step_name)
                 if act.kind == StepType.MACHINE or act.needs_guard:
@@ -415,7 +416,7 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
                 task.cancel()
             self._stop(record)
         record.view.refresh(state)
-        self._events.settled(state)
+        self._events.publish(record.graph, state)
 
     async def _run_inline(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome | None:
         """Run ``act`` in the current task; ``None`` if :meth:`cancel_workflow` interrupted it."""
@@ -438,11 +439,14 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
     ) -> list[machine.Activation]:
         state, graph = record.state, record.graph
         if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
-            return [machine.open_human_task(graph, state, act.step_name, _now())]
+            opened = [machine.open_human_task(graph, state, act.step_name, _now())]
+            self._events.publish(graph, state)
+            return opened
         evaluator = callable_evaluator(record.definition, lambda: state.context(act.step_name))
         outcome = self._within_budget(state, outcome)
-        self._events.outcome(state, act, outcome)
-        return machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator)
+        activations = machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator)
+        self._events.publish(graph, state, step=(act.step_name, outcome))
+        return activations
 
     def _within_budget(self, state: InstanceState, outcome: machine.StepOutcome) -> machine.StepOutcome:
         """The outcome, or a failure when keeping its output would exceed the size budgets."""

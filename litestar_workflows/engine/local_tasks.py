@@ -3,7 +3,8 @@
 
 The rules are :mod:`litestar_workflows.rules.tasks` and :mod:`~litestar_workflows.rules.task_alarms`,
 as on Temporal; this module does the in-process I/O: the instance lock around each operation, an
-asyncio timer per task with reminders or an escalation chain, and the events.
+asyncio timer per task with reminders or an escalation chain, and publishing the events (derived
+from the state by :mod:`~litestar_workflows.engine.local_events`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.task_api import TaskOperationsAPI, operation_update_id
-from litestar_workflows.rules import machine, task_alarms, task_events, tasks
+from litestar_workflows.rules import machine, task_alarms, tasks
 from litestar_workflows.rules.tasks import TaskOperation
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ class _Engine(Protocol):
     def _readable_record(self, instance_id: str, caller: Any) -> _Instance: ...
     async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None: ...
     def _arm_alarms(self, record: _Instance, step_name: str) -> None: ...
-    def _task_events(self, record: _Instance, before: task_events.TaskMarks) -> None: ...
 
 
 def _now() -> datetime:
@@ -70,18 +70,13 @@ class LocalTaskOperations(TaskOperationsAPI):
             first = record.completions.get(scoped) if scoped is not None else None
             if first is not None:
                 return first[1]
-            before = task_events.marks(record.state)
             tasks.apply_operation(record.graph, record.state, op, _now())
-            self._task_events(record, before)
+            self._events.publish(record.graph, record.state)
             record.view.refresh(record.state)
             if scoped is not None:
                 record.completions[scoped] = (scoped, WorkflowInstance.from_state(copy.deepcopy(record.state)))
         await self._events.flush()
         return record.view
-
-    def _task_events(self: _Engine, record: _Instance, before: task_events.TaskMarks) -> None:
-        for event in task_events.task_events_since(record.state, before, _now()):
-            self._events.emit(event)
 
     def _arm_alarms(self: _Engine, record: _Instance, step_name: str) -> None:
         """Start the timer of the task's next reminder or escalation, if it has one."""
@@ -95,9 +90,8 @@ class LocalTaskOperations(TaskOperationsAPI):
 
         async def fired() -> None:
             async with record.lock:
-                before = task_events.marks(record.state)
                 task_alarms.fire_alarms(record.graph, record.state, step_name, _now())
-                self._task_events(record, before)
+                self._events.publish(record.graph, record.state)
                 record.view.refresh(record.state)
                 self._arm_alarms(record, step_name)
             await self._events.flush()

@@ -23,6 +23,7 @@ from litestar_workflows.rules.budgets import SizeBudgets
 if TYPE_CHECKING:
     from litestar_workflows.core.models import WorkflowInstance
     from litestar_workflows.engine.local import _Instance
+    from litestar_workflows.engine.local_events import EventRecorder
 
 __all__ = ["LocalWaits"]
 
@@ -31,6 +32,7 @@ class _Engine(Protocol):
     admin_groups: tuple[str, ...]
     budgets: SizeBudgets
     _background: set[asyncio.Task[Any]]
+    _events: EventRecorder
 
     def _readable_record(self, instance_id: str, caller: Caller | None) -> _Instance: ...
     async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None: ...
@@ -56,6 +58,7 @@ class LocalWaits:
         async def fired() -> None:
             async with record.lock:
                 await self._drive(record, waits.apply_timer_fired(record.graph, record.state, step_name, _now()))
+            await self._events.flush()
 
         def fire() -> None:
             record.timers.pop(step_name, None)
@@ -83,6 +86,7 @@ class LocalWaits:
         async with record.lock:
             waits.validate_webhook(record.graph, record.state, step_name, secret, payload, self.budgets)
             await self._drive(record, waits.apply_webhook(record.graph, record.state, step_name, payload, _now()))
+        await self._events.flush()
         return record.view
 
     async def pause_workflow(
@@ -101,6 +105,8 @@ class LocalWaits:
         _check_may_pause(record, caller, self.admin_groups, "pause")
         waits.pause_instance(record.state, None if caller is None else caller.user_id, _now())
         record.view.refresh(record.state)
+        self._events.publish(record.graph, record.state)
+        await self._events.flush()
         return record.view
 
     async def resume_workflow(self: _Engine, instance_id: str, *, caller: Caller | None = None) -> WorkflowInstance:
@@ -116,6 +122,7 @@ class LocalWaits:
         _check_may_pause(record, caller, self.admin_groups, "resume")
         async with record.lock:
             await self._drive(record, waits.resume_instance(record.graph, record.state, _now()))
+        await self._events.flush()
         return record.view
 
 
