@@ -80,8 +80,9 @@ def build_worker(
         registry: Definitions whose step code this worker runs.
         task_queue: Task queue to poll.
         event_bus: Handlers of the lifecycle events of instances started with events on
-            (``TemporalExecutionEngine(..., emit_events=True)``); they run in this worker's
-            event delivery activity, outside the workflow, at least once (docs/temporal.md).
+            (``TemporalExecutionEngine(..., emit_events=True)``); each named notifier runs in
+            its own activity with its own retries, outside the workflow, at least once
+            (docs/temporal.md). Give every worker of the task queue the same notifiers.
         **options: Further ``temporalio.worker.Worker`` arguments (e.g.
             ``graceful_shutdown_timeout``, ``max_concurrent_activities``, ``identity``).
     """
@@ -90,7 +91,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=[InterpreterWorkflow],
-        activities=[*StepActivities(registry).activities(), EventActivities(event_bus).deliver_events],
+        activities=[*StepActivities(registry).activities(), *EventActivities(event_bus).activities()],
         **options,
     )
 

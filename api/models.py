@@ -17,6 +17,7 @@ from api.paths import instance_path, task_path
 from litestar_workflows.core.context import StepExecution
 from litestar_workflows.core.models import PendingTask, RejectedInput, WorkflowInstance
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
+from litestar_workflows.rules.notifiers import NotifierFailure
 from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
 
 __all__ = [
@@ -476,6 +477,29 @@ class RejectedInputView(BaseModel):
         return cls(step_name=record.step_name, user_id=record.user_id, reason=record.reason, at=record.at)
 
 
+class NotifierFailureView(BaseModel):
+    """A notifier that failed on the instance's events after its last attempt (the instance went on).
+
+    Attributes:
+        notifier: The notifier's name.
+        events: The events it failed on, e.g. ``HumanTaskReminder \u00d71`` (a count).
+        error: The last attempt's error.
+        at: When it was given up.
+        attempts: Attempts made (0 when unknown).
+    """
+
+    notifier: str
+    events: str
+    error: str
+    at: datetime
+    attempts: int = 0
+
+    @classmethod
+    def from_record(cls, record: NotifierFailure) -> NotifierFailureView:
+        """Build from the SDK record."""
+        return cls(**dataclasses.asdict(record))
+
+
 class InstanceLinks(BaseModel):
     """Links of an instance.
 
@@ -508,6 +532,8 @@ class InstanceView(BaseModel):
         error: Why it failed or was canceled.
         failed_step: Step whose failure failed it.
         rejected: Completions sent as signals and rejected.
+        notifier_failures: Notifiers (event handlers on the worker) that failed on its events after
+            their last attempt, the newest 20; the instance went on.
         links: Related URLs (relative to the gateway root).
         revision: The instance revision: send it as ``If-Match`` with a decision or task operation.
         decisions: Decision records of its human steps (who, when, outcome, data and form digests,
@@ -563,6 +589,7 @@ class InstanceView(BaseModel):
     error: str | None = None
     failed_step: str | None = None
     rejected: list[RejectedInputView] = Field(default_factory=list)
+    notifier_failures: list[NotifierFailureView] = Field(default_factory=list)
     links: InstanceLinks
     revision: str = ""
     decisions: list[dict[str, Any]] = Field(default_factory=list)
@@ -589,6 +616,7 @@ class InstanceView(BaseModel):
             error=instance.error,
             failed_step=instance.failed_step,
             rejected=[RejectedInputView.from_record(r) for r in instance.rejected],
+            notifier_failures=[NotifierFailureView.from_record(f) for f in instance.notifier_failures],
             links=InstanceLinks(self=path, cancel=None if instance.status.is_finished else path + "/cancel"),
             revision=instance.revision,
             decisions=[dataclasses.asdict(d) for d in instance.tasks.decisions],

@@ -601,7 +601,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
             self._published[key.name] = None if empty else value
         if updates:
             workflow.upsert_search_attributes(updates)
-        workflow.set_current_details(self._details())
+        workflow.set_current_details(self._details() + self._notifier_details())
         self._emit_events()
         self._metrics.observe(state)
 

@@ -10,8 +10,10 @@ durable I/O around them:
   the history) a wrong secret, a second delivery, an invalid payload, pausing twice, resuming an
   instance that is not paused;
 * lifecycle events are read off the state after every transition and handed, in order and in
-  batches, to the event delivery activity (the worker's event bus runs the handlers, never the
-  workflow); the instance never waits for them, only the closing of its run does (bounded retries).
+  batches, to the worker's notifiers, one activity per notifier with its own retries
+  (:mod:`workflows.notifiers`; runs started before that: one delivery activity for all handlers);
+  the workflow never runs a handler and the instance never waits for them, only the closing of its
+  run does (bounded retries); a notifier's final failure is recorded on the instance.
 
 Every new command is behind ``workflow.patched`` and reached only by instances that use the new
 step kinds, pausing or events, so histories recorded before replay unchanged.
@@ -29,15 +31,19 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.notifiers import NotifierFanOut
+
 with workflow.unsafe.imports_passed_through():
     from litestar_workflows.core.types import StepType
     from litestar_workflows.exceptions import WorkflowsError
     from litestar_workflows.rules import lifecycle_events, machine, waits
     from litestar_workflows.rules.budgets import SizeBudgets
+    from litestar_workflows.rules.notifiers import failure_lines
     from litestar_workflows.rules.state import InstanceState
     from litestar_workflows.temporal.contracts import (
         ACTIVITY_DELIVER_EVENTS,
         PATCH_EVENTS,
+        PATCH_NOTIFIERS,
         PATCH_PAUSE,
         PATCH_STEP_KINDS,
         UPDATE_DELIVER_WEBHOOK,
@@ -89,6 +95,7 @@ class InterpreterWaits:
 
         def _after(self, activations: list[machine.Activation]) -> None: ...
         def _publish(self) -> None: ...
+        def _details(self) -> str: ...
         def _is_settled(self) -> bool: ...
         def _cancel_timer(self, step_name: str) -> None: ...
         async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None: ...
@@ -97,6 +104,7 @@ class InterpreterWaits:
         """Set up the mixin's own state (called from the workflow's ``__init__``)."""
         self._event_queue: list[dict[str, Any]] = []
         self._event_sender: asyncio.Task[None] | None = None
+        self._notifiers = NotifierFanOut(lambda: self._state, self._guarded, self._show_notifier_failure)
         self._event_snapshot = None if input.state is None else lifecycle_events.snapshot(input.state)
         self._pause_reason = ""
         if input.state is None and input.graph.has_webhooks:
@@ -240,7 +248,18 @@ class InterpreterWaits:
             self._event_sender = asyncio.create_task(self._guarded(self._send_events()))
 
     def _events_idle(self) -> bool:
-        return not self._event_queue and (self._event_sender is None or self._event_sender.done())
+        return (
+            not self._event_queue
+            and (self._event_sender is None or self._event_sender.done())
+            and self._notifiers.idle()
+        )
+
+    def _notifier_details(self) -> str:
+        """Web UI lines of the newest notifier failures (appended to the current details)."""
+        return "".join("\n\n" + line for line in failure_lines(self._state))
+
+    def _show_notifier_failure(self) -> None:
+        workflow.set_current_details(self._details() + self._notifier_details())
 
     async def _drain_events(self) -> None:
         """Wait until every queued event was handed over (before the run closes or continues as new)."""
@@ -250,6 +269,11 @@ class InterpreterWaits:
     async def _send_events(self) -> None:
         """Hand the queue over batch by batch, in order; the instance does not wait for this."""
         while self._event_queue:
+            if workflow.patched(PATCH_NOTIFIERS):
+                # To each notifier by its own activity (queued there; this returns once routed).
+                events, self._event_queue = self._event_queue, []
+                await self._notifiers.hand_over(events)
+                continue
             size, count = 0, 0
             for event in self._event_queue:
                 size += len(json.dumps(event, default=str))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from litestar_workflows.core.context import WorkflowContext
 from litestar_workflows.core.types import WorkflowStatus
+from litestar_workflows.rules.notifiers import NotifierFailure
 from litestar_workflows.rules.state import InstanceState, PendingTask, RejectedInput
 from litestar_workflows.rules.task_records import TaskLedger
 from litestar_workflows.rules.tasks import revision
@@ -37,6 +38,8 @@ class WorkflowInstance:
         revision: The instance's revision (:func:`litestar_workflows.rules.tasks.revision`): the
             ETag a decision can be made on (``expected_revision`` / ``If-Match``).
         tasks: Claims, hand-overs, escalation levels, decision records and comments of its tasks.
+        notifier_failures: Notifiers that failed on its events after their last attempt (the
+            instance went on; :mod:`~litestar_workflows.rules.notifiers`).
     """
 
     id: str
@@ -56,6 +59,7 @@ class WorkflowInstance:
     rejected: list[RejectedInput] = field(default_factory=list)
     revision: str = ""
     tasks: TaskLedger = field(default_factory=TaskLedger)
+    notifier_failures: list[NotifierFailure] = field(default_factory=list)
 
     @property
     def workflow_id(self) -> str:
@@ -103,6 +107,7 @@ class WorkflowInstance:
         self.rejected = list(state.rejected)
         self.revision = revision(state)
         self.tasks = state.tasks
+        self.notifier_failures = list(state.notifier_failures)
 
 
 WorkflowInstanceData = WorkflowInstance

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar_workflows.core.context import StepExecution, WorkflowContext
 from litestar_workflows.core.types import StepType, WorkflowStatus
+from litestar_workflows.rules.notifiers import NotifierFailure
 from litestar_workflows.rules.task_records import TaskLedger
 
 __all__ = ["InstanceState", "PendingTask", "RejectedInput", "WaitingStep", "clone_data"]
@@ -141,6 +142,8 @@ class InstanceState:
             of the request each was first used with (the newest, bounded).
         tasks: Claims, hand-overs, votes, decision records and comments of the human tasks
             (:mod:`~litestar_workflows.rules.tasks`).
+        notifier_failures: Notifiers that failed on events after their last attempt (the newest
+            20; :mod:`~litestar_workflows.rules.notifiers`); the instance went on.
     """
 
     instance_id: str
@@ -170,6 +173,7 @@ class InstanceState:
     paused_by: str | None = None
     webhook_secret: str | None = None
     tasks: TaskLedger = field(default_factory=TaskLedger)
+    notifier_failures: list[NotifierFailure] = field(default_factory=list)
 
     @property
     def pending_steps(self) -> list[str]:

@@ -66,6 +66,8 @@ __all__ = [
     "ACTIVITY_CHECK_GUARD",
     "ACTIVITY_DELIVER_EVENTS",
     "ACTIVITY_EVALUATE_CONDITIONS",
+    "ACTIVITY_NOTIFIER_ROUTES",
+    "ACTIVITY_NOTIFY",
     "ACTIVITY_RUN_STEP",
     "DATA_CONVERTER",
     "ERROR_DEFINITION_NOT_LOADED",
@@ -73,6 +75,7 @@ __all__ = [
     "ERROR_OUTPUT_OVER_BUDGET",
     "MEMO_INITIAL_DATA_DIGEST",
     "PATCH_EVENTS",
+    "PATCH_NOTIFIERS",
     "PATCH_PARTICIPANTS",
     "PATCH_PAUSE",
     "PATCH_REMINDERS_BEFORE_DEADLINE",
@@ -102,6 +105,8 @@ __all__ = [
     "DeliverWebhook",
     "EventBatch",
     "InterpreterInput",
+    "NotifierRoute",
+    "NotifyBatch",
     "PauseRequest",
     "PayloadConverter",
     "StepTask",
@@ -157,6 +162,17 @@ PATCH_PAUSE: Final = "pause-resume"
 
 PATCH_EVENTS: Final = "lifecycle-events"
 """``workflow.patched`` id: lifecycle events handed to the worker's event bus by an activity."""
+
+ACTIVITY_NOTIFIER_ROUTES: Final = "litestar_workflows.notifier_routes"
+"""Local activity: which of the worker's notifiers want which of a batch's event kinds, and their
+retry policies (:class:`NotifierRoute`); its answer is in the history, so the fan-out replays."""
+
+ACTIVITY_NOTIFY: Final = "litestar_workflows.notify"
+"""Activity: run one notifier's handlers on a batch of events (:class:`NotifyBatch`)."""
+
+PATCH_NOTIFIERS: Final = "notifiers"
+"""``workflow.patched`` id: events go to each notifier by its own activity (:data:`ACTIVITY_NOTIFY`)
+instead of one :data:`ACTIVITY_DELIVER_EVENTS` for all handlers."""
 
 UPDATE_OPERATE_TASK: Final = "operate_task"
 """Update: claim, unclaim, reassign, delegate, take back or comment on a waiting human task
@@ -325,6 +341,42 @@ class EventBatch:
     """
 
     instance_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NotifierRoute:
+    """One notifier of the worker, as :data:`ACTIVITY_NOTIFIER_ROUTES` reports it.
+
+    Attributes:
+        notifier: Its name.
+        kinds: The event kinds (``"task.reminder"``) it has handlers for.
+        max_attempts: Attempts per batch before its failure is recorded.
+        initial_interval: Seconds before the first retry (doubling).
+        maximum_interval: Longest wait between attempts, in seconds.
+        timeout: Seconds one attempt may run.
+    """
+
+    notifier: str
+    kinds: list[str] = field(default_factory=list)
+    max_attempts: int = 10
+    initial_interval: float = 1.0
+    maximum_interval: float = 120.0
+    timeout: float = 120.0
+
+
+@dataclass(frozen=True)
+class NotifyBatch:
+    """Input of :data:`ACTIVITY_NOTIFY`: the events one notifier is to receive.
+
+    Attributes:
+        instance_id: The instance the events are about.
+        notifier: The notifier whose handlers run.
+        events: The events, oldest first, each as :meth:`WorkflowEvent.to_dict` gives it.
+    """
+
+    instance_id: str
+    notifier: str
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
