@@ -57,3 +57,27 @@ def test_overdue_first_then_due_date_then_age_and_mine_apart() -> None:
         rows["claimable"][0]["offered_to"] == "managers"
         and rows["claimable"][0]["url"] == "/ui/tasks/i/overdue/overdue"
     )
+
+
+def test_claims_split_and_filter_like_the_rest_inbox() -> None:
+    from dataclasses import replace
+
+    bob = Identity("bob", ("managers",))
+    tasks = [
+        replace(task("claimed-by-me"), claimed_by="bob"),
+        replace(task("claimed-by-bert", due=timedelta(minutes=-1)), claimed_by="bert", escalation_level=2),
+        task("open"),
+    ]
+    rows = inbox_rows(cast(UISite, _Site()), tasks, bob)
+    assert [r["task"].step_name for r in rows["mine"]] == ["claimed-by-me"]
+    assert [(r["task"].step_name, r["claimed_by"], r["escalation"]) for r in rows["claimable"]] == [
+        ("claimed-by-bert", "bert", 2),
+        ("open", None, 0),
+    ]
+    shown = {
+        show: sorted(
+            r["task"].step_name for rs in inbox_rows(cast(UISite, _Site()), tasks, bob, show).values() for r in rs
+        )
+        for show in ("assigned", "claimable", "overdue")
+    }
+    assert shown == {"assigned": ["claimed-by-me"], "claimable": ["open"], "overdue": ["claimed-by-bert"]}

@@ -146,3 +146,21 @@ async def test_reassign_is_offered_to_admins_and_the_form_posts_need_the_csrf_to
     unknown = await post(client, "carol", "approve-everything")
     assert unknown.status_code == 404
     assert (await ops(engine)).claimed_by is None
+
+
+async def test_the_inbox_shows_the_claim_and_filters_assigned_claimable_overdue(client: AsyncTestClient[Any]) -> None:
+    await post(client, "bob", "claim")
+    bert = (await client.get("/ui/tasks", headers=as_user("bert"))).text
+    assert '<dd data-testid="claimed-by">bob</dd>' in bert and '<span class="badge">claimed</span>' in bert
+    assert 'option value="claimable"' in bert
+    for user, show, listed in (
+        ("bert", "claimable", False),
+        ("bert", "", True),
+        ("bob", "assigned", True),
+        ("bob", "overdue", False),
+    ):
+        html = (await client.get(f"/ui/tasks?show={show}", headers=as_user(user))).text
+        assert (IID in html) is listed, (user, show)
+    bob = (await client.get("/ui/tasks?show=assigned&fragment=1", headers=as_user("bob"))).text
+    assert 'data-testid="tasks-mine"' in bob and "bob (you)" in bob
+    assert (await client.get("/ui/tasks?show=everything", headers=as_user("bob"))).status_code == 400

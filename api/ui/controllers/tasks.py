@@ -13,7 +13,7 @@ from api.gateway import Gateway
 from api.paths import segment_value
 from api.ui import calls
 from api.ui.forms import build_fields, fill_errors, parse_form
-from api.ui.inbox import inbox_rows
+from api.ui.inbox import SHOW_LABELS, inbox_rows
 from api.ui.site import UISite
 from api.ui.task_page import render_task_page
 from litestar_workflows.engine.base import ExecutionEngine
@@ -24,6 +24,7 @@ __all__ = ["TaskPages"]
 IdParam = Annotated[str, PathParameter(max_length=1000)]
 StepParam = Annotated[str, PathParameter(max_length=200)]
 DefinitionFilter = Annotated[str | None, QueryParameter(max_length=200)]
+ShowParam = Annotated[str | None, QueryParameter(pattern=r"^(|assigned|claimable|overdue)$")]
 DoneParam = Annotated[str | None, QueryParameter(pattern=r"^[a-z-]{1,20}$")]
 
 
@@ -41,6 +42,7 @@ class TaskPages(Controller):
         identity: NamedDependency[Identity],
         workflow_name: DefinitionFilter = None,
         fragment: Annotated[int | None, QueryParameter(le=1)] = None,
+        show: ShowParam = None,
     ) -> Response[str]:
         """The signed-in user's tasks; ``?fragment=1`` returns only the lists (for the auto-refresh)."""
         page = await calls.list_tasks(engine, identity, workflow_name or None)
@@ -50,10 +52,12 @@ class TaskPages(Controller):
             "inbox_lists.html" if fragment else "inbox.html",
             identity=identity,
             title="My tasks",
-            rows=inbox_rows(site, page.items, identity),
+            rows=inbox_rows(site, page.items, identity, show or None),
             more=page.next_cursor is not None,
             definitions=names,
             selected=workflow_name or "",
+            show=show or "",
+            show_labels=SHOW_LABELS,
         )
 
     @get("/tasks/{instance_id:str}/{step_name:str}", name="ui-task")
