@@ -11,21 +11,20 @@ import asyncio
 import copy
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from litestar_workflows.core.definition import WorkflowDefinition
 from litestar_workflows.core.models import WorkflowInstance
-from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
+from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.base import Page
 from litestar_workflows.engine.events import EventBus, SupportsEmit, as_event_bus
 from litestar_workflows.engine.local_events import EventRecorder
 from litestar_workflows.engine.local_published import PublishedLocalEngineAPI, refuse_persistence
+from litestar_workflows.engine.local_run import LocalInstance, LocalStepRunner
 from litestar_workflows.engine.local_tasks import LocalTaskOperations
-from litestar_workflows.engine.local_waits import LocalWaits, timer_kind
+from litestar_workflows.engine.local_waits import LocalWaits
 from litestar_workflows.engine.registry import WorkflowRegistry
-from litestar_workflows.engine.step_attempt import callable_evaluator, run_step_attempt
+from litestar_workflows.engine.step_attempt import callable_evaluator
 from litestar_workflows.exceptions import (
     CancelNotAllowedError,
     IdempotencyKeyConflictError,
@@ -34,11 +33,10 @@ from litestar_workflows.exceptions import (
     WorkflowAlreadyExistsError,
     WorkflowInstanceNotFoundError,
 )
-from litestar_workflows.rules import access, decisions, idempotency, machine, task_alarms, tasks
+from litestar_workflows.rules import access, decisions, idempotency, machine, tasks
 from litestar_workflows.rules.access import Caller
-from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data, step_output_error
-from litestar_workflows.rules.spec import GraphSpec
-from litestar_workflows.rules.state import InstanceState, PendingTask, clone_data
+from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data
+from litestar_workflows.rules.state import PendingTask, clone_data
 
 __all__ = ["LocalExecutionEngine"]
 
@@ -47,25 +45,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class _Instance:
-    definition: WorkflowDefinition
-    graph: GraphSpec
-    state: InstanceState
-    view: WorkflowInstance
-    initial_data: dict[str, Any]
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    inflight: set[asyncio.Task[Any]] = field(default_factory=set)
-    timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
-    completions: dict[str, tuple[str, WorkflowInstance]] = field(default_factory=dict)
-    inline: asyncio.Task[Any] | None = None
-
-
 def _offset(cursor: str | None) -> int:
     return int(cursor) if cursor and cursor.isdigit() else 0
 
 
-class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngineAPI):
+class LocalExecutionEngine(LocalStepRunner, LocalWaits, LocalTaskOperations, PublishedLocalEngineAPI):
     """Runs instances in this process's event loop.
 
     Args:
@@ -94,7 +78,7 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
         self.registry = registry
         self.admin_groups = tuple(admin_groups)
         self.budgets = budgets or SizeBudgets()
-        self._instances: dict[str, _Instance] = {}
+        self._instances: dict[str, LocalInstance] = {}
         self._background: set[asyncio.Task[Any]] = set()
 
     # --- public API -------------------------------------------------------------------
@@ -139,7 +123,7 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
         state, activations = machine.start_instance(
             graph, instance_id, data, _now(), business_key=business_key, started_by=user_id, started_by_groups=groups
         )
-        record = _Instance(definition, graph, state, WorkflowInstance.from_state(state), data)
+        record = LocalInstance(definition, graph, state, WorkflowInstance.from_state(state), data)
         self._instances[instance_id] = record
         self._events.publish(graph, state)
         self._arm_secret(record)
@@ -337,10 +321,10 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
 
     # --- internals ----------------------------------------------------------------------
 
-    def _readable(self, record: _Instance, caller: Caller | None) -> bool:
+    def _readable(self, record: LocalInstance, caller: Caller | None) -> bool:
         return access.may_read(record.state, record.graph, caller, self.admin_groups)
 
-    def _readable_record(self, instance_id: str, caller: Caller | None) -> _Instance:
+    def _readable_record(self, instance_id: str, caller: Caller | None) -> LocalInstance:
         record = self._get(instance_id)
         if not self._readable(record, caller):
             raise WorkflowInstanceNotFoundError(str(instance_id))
@@ -354,160 +338,8 @@ class LocalExecutionEngine(LocalWaits, LocalTaskOperations, PublishedLocalEngine
             if problem is not None:
                 raise InvalidQueryError(f"This identity cannot be matched in a listing: {problem}")
 
-    def _get(self, instance_id: str) -> _Instance:
+    def _get(self, instance_id: str) -> LocalInstance:
         record = self._instances.get(str(instance_id))
         if record is None:
             raise WorkflowInstanceNotFoundError(str(instance_id))
         return record
-
-    def _stop(self, record: _Instance) -> None:
-        for task in record.inflight:
-            task.cancel()
-        if record.inline is not None and record.inline is not asyncio.current_task():
-            record.inline.cancel()
-        for handle in record.timers.values():
-            handle.cancel()
-        record.timers.clear()
-
-    def _cancel_timer(self, record: _Instance, step_name: str) -> None:
-        handle = record.timers.pop(step_name, None)
-        if handle is not None:
-            handle.cancel()
-
-    async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None:
-        """Run machine steps until the instance settles: parallel branches concurrently, a
-        lone step inline in the caller's task (no task switch: the common sequential case)."""
-        state = record.state
-        queue = list(activations)
-        running: dict[asyncio.Task[machine.StepOutcome], machine.Activation] = {}
-        while not state.status.is_finished:
-            self._events.publish(record.graph, state)  # what the caller's transition started
-            runnable = []
-            for act in queue:
-                if act.kind == StepType.HUMAN and not act.needs_guard:
-                    self._arm_alarms(record, act.step_name)
-                if act.kind == StepType.MACHINE or act.needs_guard:
-                    runnable.append(act)
-                elif act.deadline_seconds is not None:
-                    self._schedule_deadline(record, act.step_name, act.deadline_seconds)
-                elif timer_kind(act):
-                    self._schedule_timer(record, act)
-            queue = []
-            if len(runnable) == 1 and not running:
-                act = runnable[0]
-                outcome = await self._run_inline(record, act)
-                if outcome is not None:
-                    queue = self._record(record, act, outcome)
-                continue
-            for act in runnable:
-                task = asyncio.create_task(self._run(record, act))
-                running[task] = act
-                record.inflight.add(task)
-            if not running:
-                break
-            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                act = running.pop(task)
-                record.inflight.discard(task)
-                if not task.cancelled() and not state.status.is_finished:
-                    queue.extend(self._record(record, act, task.result()))
-        if state.status.is_finished:
-            for task in running:
-                task.cancel()
-            self._stop(record)
-        record.view.refresh(state)
-        self._events.publish(record.graph, state)
-
-    async def _run_inline(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome | None:
-        """Run ``act`` in the current task; ``None`` if :meth:`cancel_workflow` interrupted it."""
-        current = asyncio.current_task()
-        record.inline = current
-        try:
-            return await self._run(record, act)
-        except asyncio.CancelledError:
-            if current is None or not record.state.status.is_finished:
-                raise
-            # The instance was canceled while its step ran in the caller's task: swallow our
-            # own cancellation so the caller gets the canceled instance, not an exception.
-            current.uncancel()
-            return None
-        finally:
-            record.inline = None
-
-    def _record(
-        self, record: _Instance, act: machine.Activation, outcome: machine.StepOutcome
-    ) -> list[machine.Activation]:
-        state, graph = record.state, record.graph
-        if act.needs_guard and outcome.status == StepStatus.SUCCEEDED:
-            opened = [machine.open_human_task(graph, state, act.step_name, _now())]
-            self._events.publish(graph, state)
-            return opened
-        evaluator = callable_evaluator(record.definition, lambda: state.context(act.step_name))
-        outcome = self._within_budget(state, outcome)
-        activations = machine.record_step_result(graph, state, act.step_name, outcome, _now(), evaluator)
-        self._events.publish(graph, state, step=(act.step_name, outcome))
-        return activations
-
-    def _within_budget(self, state: InstanceState, outcome: machine.StepOutcome) -> machine.StepOutcome:
-        """The outcome, or a failure when keeping its output would exceed the size budgets."""
-        if outcome.status != StepStatus.SUCCEEDED:
-            return outcome
-        changes = outcome.changes
-        error = step_output_error(self.budgets, state.data, changes.set, changes.removed, outcome.result)
-        if error is None:
-            return outcome
-        return machine.StepOutcome(
-            StepStatus.FAILED,
-            error=f"{error}; the step's output was not kept",
-            error_type="StepOutputOverBudget",
-            attempts=outcome.attempts,
-            started_at=outcome.started_at,
-        )
-
-    async def _run(self, record: _Instance, act: machine.Activation) -> machine.StepOutcome:
-        step = record.definition.steps[act.step_name]
-        spec = record.graph.step(act.step_name)
-        started = _now()
-        if act.needs_guard:
-            allowed = await step.can_execute(record.state.context(act.step_name))
-            return machine.StepOutcome(StepStatus.SUCCEEDED if allowed else StepStatus.SKIPPED, started_at=started)
-        attempt = 1
-        while True:
-            before = dict(record.state.data)  # top-level values are replaced, never mutated, in state
-            context = record.state.context(act.step_name)
-            try:
-                async with asyncio.timeout(spec.timeout_seconds):
-                    return await run_step_attempt(
-                        record.definition, step, context, started_at=started, attempt=attempt, before=before
-                    )
-            except Exception as exc:  # a user's step may raise anything; it becomes the step's outcome
-                error = str(exc) or (
-                    f"timed out after {spec.timeout_seconds:g}s" if isinstance(exc, TimeoutError) else ""
-                )
-                delay = spec.retry_delay(exc, attempt)
-                if delay is None:
-                    return machine.StepOutcome(
-                        StepStatus.FAILED,
-                        error=error or type(exc).__name__,
-                        error_type=type(exc).__name__,
-                        attempts=attempt,
-                        started_at=started,
-                    )
-                await asyncio.sleep(delay)
-                attempt += 1
-
-    def _schedule_deadline(self, record: _Instance, step_name: str, seconds: float) -> None:
-        def fire() -> None:
-            record.timers.pop(step_name, None)
-            task = asyncio.create_task(self._deadline(record, step_name))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-        self._cancel_timer(record, step_name)
-        record.timers[step_name] = asyncio.get_running_loop().call_later(seconds, fire)
-
-    async def _deadline(self, record: _Instance, step_name: str) -> None:
-        async with record.lock:
-            activations = task_alarms.apply_deadline(record.graph, record.state, step_name, _now())
-            await self._drive(record, activations)
-        await self._events.flush()

@@ -21,8 +21,8 @@ from litestar_workflows.rules import machine, task_alarms, tasks
 from litestar_workflows.rules.tasks import TaskOperation
 
 if TYPE_CHECKING:
-    from litestar_workflows.engine.local import _Instance
     from litestar_workflows.engine.local_events import EventRecorder
+    from litestar_workflows.engine.local_run import LocalInstance
 
 __all__ = ["LocalTaskOperations"]
 
@@ -34,9 +34,9 @@ class _Engine(Protocol):
     _background: set[asyncio.Task[Any]]
     _events: EventRecorder
 
-    def _readable_record(self, instance_id: str, caller: Any) -> _Instance: ...
-    async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None: ...
-    def _arm_alarms(self, record: _Instance, step_name: str) -> None: ...
+    def _readable_record(self, instance_id: str, caller: Any) -> LocalInstance: ...
+    async def _drive(self, record: LocalInstance, activations: list[machine.Activation]) -> None: ...
+    def _arm_alarms(self, record: LocalInstance, step_name: str) -> None: ...
 
 
 def _now() -> datetime:
@@ -78,7 +78,7 @@ class LocalTaskOperations(TaskOperationsAPI):
         await self._events.flush()
         return record.view
 
-    def _arm_alarms(self: _Engine, record: _Instance, step_name: str) -> None:
+    def _arm_alarms(self: _Engine, record: LocalInstance, step_name: str) -> None:
         """Start the timer of the task's next reminder or escalation, if it has one."""
         alarm = task_alarms.next_alarm(record.graph, record.state, step_name, _now())
         key = step_name + _ALARMS

@@ -22,8 +22,8 @@ from litestar_workflows.rules.budgets import SizeBudgets
 
 if TYPE_CHECKING:
     from litestar_workflows.core.models import WorkflowInstance
-    from litestar_workflows.engine.local import _Instance
     from litestar_workflows.engine.local_events import EventRecorder
+    from litestar_workflows.engine.local_run import LocalInstance
 
 __all__ = ["LocalWaits"]
 
@@ -34,9 +34,9 @@ class _Engine(Protocol):
     _background: set[asyncio.Task[Any]]
     _events: EventRecorder
 
-    def _readable_record(self, instance_id: str, caller: Caller | None) -> _Instance: ...
-    async def _drive(self, record: _Instance, activations: list[machine.Activation]) -> None: ...
-    def _cancel_timer(self, record: _Instance, step_name: str) -> None: ...
+    def _readable_record(self, instance_id: str, caller: Caller | None) -> LocalInstance: ...
+    async def _drive(self, record: LocalInstance, activations: list[machine.Activation]) -> None: ...
+    def _cancel_timer(self, record: LocalInstance, step_name: str) -> None: ...
 
 
 def _now() -> datetime:
@@ -47,12 +47,12 @@ class LocalWaits:
     """Timers, webhooks and pausing for the in-process engine."""
 
     @staticmethod
-    def _arm_secret(record: _Instance) -> None:
+    def _arm_secret(record: LocalInstance) -> None:
         """Give an instance of a graph with a webhook step its callback secret."""
         if record.graph.has_webhooks and record.state.webhook_secret is None:
             record.state.webhook_secret = secrets.token_urlsafe(24)
 
-    def _schedule_timer(self: _Engine, record: _Instance, act: machine.Activation) -> None:
+    def _schedule_timer(self: _Engine, record: LocalInstance, act: machine.Activation) -> None:
         step_name, seconds = act.step_name, act.timer_seconds or 0.0
 
         async def fired() -> None:
@@ -126,7 +126,7 @@ class LocalWaits:
         return record.view
 
 
-def _check_may_pause(record: _Instance, caller: Caller | None, admin_groups: Collection[str], action: str) -> None:
+def _check_may_pause(record: LocalInstance, caller: Caller | None, admin_groups: Collection[str], action: str) -> None:
     refusal = waits.pause_permission_error(record.state, caller, admin_groups, action)
     if refusal is not None and caller is not None:
         raise PauseNotAllowedError(record.state.instance_id, caller.user_id, refusal)
