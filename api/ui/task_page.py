@@ -81,7 +81,9 @@ def task_actions(
         return TaskActions(comment=False)
     ops = instance.tasks.ops.get(step)
     claimed = task.claimed_by
-    managers = set(site.gateway.settings.admin_groups) | set(spec.manager_groups)
+    # The engine's own admin groups (both engines have them), else the gateway's setting.
+    admins = getattr(engine, "admin_groups", None) or site.gateway.settings.admin_groups
+    managers = set(admins) | set(spec.manager_groups)
     manager = bool(managers & set(identity.groups))
     me = identity.user_id
     return TaskActions(

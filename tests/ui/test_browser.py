@@ -197,3 +197,69 @@ async def test_every_page_passes_an_axe_accessibility_audit(new_page: Any, live_
         found[name] = (await axe.run(page)).response["violations"]
     problems = {name: [v["id"] for v in violations] for name, violations in found.items() if violations}
     assert problems == {}
+
+
+async def sign_in_as(page: Any, gateway: LiveGateway, user: str, groups: str) -> None:
+    """Sign in as any user: a token from ``GET /dev/token`` (development mode, loopback) in the sign-in cookie."""
+    import httpx
+
+    from api.ui.session import TOKEN_COOKIE
+
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(gateway.url("/dev/token"), params={"user": user, "groups": groups})
+    answer.raise_for_status()
+    await page.context.add_cookies(
+        [{"name": TOKEN_COOKIE, "value": answer.json()["access_token"], "url": gateway.base_url}]
+    )
+
+
+async def test_two_managers_claim_comment_delegate_take_back_and_the_claimer_completes(
+    new_page: Any, live_gateway: LiveGateway
+) -> None:
+    expect = _expect()
+    started = await live_gateway.engine.start_workflow(
+        "expense_approval",
+        {"amount": 90, "description": "Taxi"},
+        business_key=f"ops-{uuid.uuid4().hex[:8]}",
+        user_id="alice",
+        groups=("employees",),
+    )
+    url = live_gateway.url(f"/ui/tasks/{quote(started.id, safe='')}/manager_approval")
+    bob, erin = await new_page(), await new_page()
+    await sign_in(bob, live_gateway, "bob")
+    await sign_in_as(erin, live_gateway, "erin", "employees,managers")  # a second manager
+
+    await bob.goto(url)
+    await bob.get_by_role("button", name="Claim", exact=True).click()
+    await expect(bob.get_by_test_id("claim-status")).to_have_text("Claimed by bob (you).")
+    await erin.goto(url)  # erin sees it claimed and can neither claim nor complete it
+    await expect(erin.get_by_test_id("claim-status")).to_have_text("Claimed by bob.")
+    await expect(erin.get_by_test_id("refusal")).to_contain_text("it is claimed by 'bob'")
+    await expect(erin.get_by_role("button", name="Submit")).to_have_count(0)
+    await expect(erin.get_by_role("button", name="Claim", exact=True)).to_have_count(0)
+
+    await bob.get_by_label("Add a comment").fill("Is the receipt attached?")
+    await bob.get_by_role("button", name="Add comment").click()
+    await expect(bob.get_by_test_id("op-done")).to_contain_text("comment was added")
+    await erin.reload()
+    comments = erin.get_by_test_id("comments")
+    await expect(comments).to_contain_text("bob")
+    await expect(comments).to_contain_text("Is the receipt attached?")
+
+    await bob.get_by_text("Delegate to someone else").click()
+    await bob.get_by_role("textbox", name=re.compile("^User")).fill("erin")
+    await bob.get_by_label("Keep the right to take it back").check()
+    await bob.get_by_role("button", name="Delegate", exact=True).click()
+    await expect(bob.get_by_role("button", name="Take back")).to_be_visible()
+    await erin.reload()  # handed over: now erin may complete it
+    await expect(erin.get_by_test_id("claim-status")).to_contain_text("delegated by bob")
+    await expect(erin.get_by_role("button", name="Submit")).to_be_visible()
+
+    await bob.get_by_role("button", name="Take back").click()  # bob holds it again, as a claim
+    await expect(bob.get_by_test_id("claim-status")).to_have_text("Claimed by bob (you).")
+    await bob.get_by_label("Approve?").select_option("Yes")
+    await bob.get_by_role("button", name="Submit").click()
+    await expect(bob.get_by_test_id("completed-notice")).to_contain_text("completed")
+    done = await live_gateway.engine.get_instance(started.id)
+    record = next(h for h in done.context.step_history if h.step_name == "manager_approval")
+    assert record.completed_by == "bob" and done.context.data["approved"] is True
