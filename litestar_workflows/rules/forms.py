@@ -6,6 +6,12 @@ check stalls the workflow task. So the schema keywords that match regular expres
 RE2 (`google-re2 <https://pypi.org/project/google-re2/>`_), whose time is linear in the
 input: ``^(\w+\s?)*$`` cannot backtrack. A pattern RE2 does not support (backreferences,
 lookaround) is refused when the definition is registered, with the reason.
+
+Python's backtracking ``re`` is never reached: ``format: regex`` is checked by compiling with
+RE2 too, and jsonschema's ``unevaluatedProperties`` (which matches ``patternProperties`` keys
+with ``re`` internally, through ``$ref``, ``allOf``, ``dependentSchemas``, ``if``/``then``...) is
+refused at registration in a schema that has any ``patternProperties``; use
+``additionalProperties`` next to ``patternProperties`` instead (docs/security.md).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 
 import jsonschema
 import re2  # type: ignore[import-untyped]
+from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend, validator_for
 
@@ -77,9 +84,44 @@ def _schema_patterns(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[
             yield from _schema_patterns(item, (*path, str(index)))
 
 
+def _keyword_paths(schema: Any, keyword: str, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Where ``keyword`` is used as a keyword in ``schema`` (not as a property's name)."""
+    if isinstance(schema, Mapping):
+        for key, value in schema.items():
+            if key == keyword:
+                yield (*path, key)
+            # The names under these are property names, not keywords; their values are schemas.
+            if key in ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"):
+                if isinstance(value, Mapping):
+                    for name, sub in value.items():
+                        yield from _keyword_paths(sub, keyword, (*path, str(key), str(name)))
+            else:
+                yield from _keyword_paths(value, keyword, (*path, str(key)))
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _keyword_paths(item, keyword, (*path, str(index)))
+
+
+def _backtracking_shapes(schema: Any, cls: Any) -> list[str]:
+    """Schema shapes jsonschema would evaluate with Python's ``re``: ``unevaluatedProperties``
+    collects the keys ``patternProperties`` match (anywhere it can reach) with ``re.search``."""
+    if "unevaluatedProperties" not in cls.VALIDATORS:
+        return []
+    patterns = next(_keyword_paths(schema, "patternProperties"), None)
+    if patterns is None:
+        return []
+    return [
+        f"{_pointer(path)}: unevaluatedProperties cannot be used in a schema with patternProperties "
+        f"(at {_pointer(patterns)}): the validator would match those patterns with Python's backtracking "
+        "regex engine; use additionalProperties next to patternProperties instead"
+        for path in _keyword_paths(schema, "unevaluatedProperties")
+    ]
+
+
 def check_form_schema(schema: Mapping[str, Any]) -> list[str]:
     """Check ``schema`` against its JSON Schema metaschema, and every pattern in it against
-    RE2 (see the module docstring); return every problem."""
+    RE2, and refuse the shapes that would reach Python's ``re`` (see the module docstring);
+    return every problem."""
     cls = validator_for(schema, default=jsonschema.Draft202012Validator)
     problems = [
         f"{_pointer(e.absolute_path) or '/'}: {e.message}"
@@ -89,6 +131,7 @@ def check_form_schema(schema: Mapping[str, Any]) -> list[str]:
         reason = pattern_error(pattern)
         if reason is not None:
             problems.append(f"{_pointer(path)}: {reason}")
+    problems.extend(_backtracking_shapes(schema, cls))
     return problems
 
 
@@ -126,6 +169,34 @@ def _additional_properties(
             yield ValidationError(f"{joined} do(es) not match any of the regexes: {listed}")
         else:
             yield ValidationError(f"Additional properties are not allowed ({joined} unexpected)")
+
+
+def _is_regex(instance: object) -> bool:
+    """``format: regex`` with RE2 (jsonschema's own check compiles with Python's ``re``). The
+    value is user input: compiled afresh (not cached) within a small memory limit."""
+    if not isinstance(instance, str):
+        return True
+    options = re2.Options()
+    options.max_mem = _FORMAT_RE2_MAX_MEM
+    options.log_errors = False
+    try:
+        re2.compile(instance, options)
+    except Exception:  # re2.error, or too large for the memory limit
+        return False
+    return True
+
+
+_FORMAT_RE2_MAX_MEM = 1 << 20
+
+
+@functools.cache
+def _format_checker(base: Any) -> FormatChecker:
+    """``base``'s format checker with ``regex`` checked by RE2."""
+    checker = FormatChecker(formats=())
+    checker.checkers = {**base.FORMAT_CHECKER.checkers}
+    if "regex" in checker.checkers:
+        checker.checkers["regex"] = (_is_regex, ())
+    return checker
 
 
 @functools.cache
@@ -166,7 +237,7 @@ def form_errors(schema: Mapping[str, Any] | None, data: Any) -> list[FieldError]
         return []
     base = validator_for(schema, default=jsonschema.Draft202012Validator)
     cls = _linear_time(base)
-    validator = cls(schema, format_checker=base.FORMAT_CHECKER)
+    validator = cls(schema, format_checker=_format_checker(base))
     found: list[FieldError] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         found.extend(_field_errors(error))
