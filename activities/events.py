@@ -124,10 +124,13 @@ class EventActivities:
                     logger.warning(
                         "%sevent handler %s failed on %s of %r: %s", where, name, event.kind, event.instance_id, exc
                     )
-                    raise ApplicationError(
-                        f"{where}event handler {name} failed on {event.kind}: {type(exc).__name__}: {exc}",
-                        type=type(exc).__name__,
-                    ) from exc
+                    # The workflow records a notifier's message next to its name and events.
+                    message = (
+                        f"{name}: {type(exc).__name__}: {exc}"
+                        if notifier
+                        else f"event handler {name} failed on {event.kind}: {exc}"
+                    )
+                    raise ApplicationError(message, type=type(exc).__name__) from exc
                 calls += 1
                 activity.heartbeat(position)
         return calls

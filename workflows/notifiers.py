@@ -20,7 +20,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, RetryState
+from temporalio.exceptions import ActivityError, FailureError, RetryState
 
 with workflow.unsafe.imports_passed_through():
     from litestar_workflows.core.events import EVENT_TYPES
@@ -54,7 +54,9 @@ def _type_names(events: list[dict[str, Any]]) -> str:
 
 def _error_of(exc: ActivityError) -> str:
     cause = exc.cause
-    return str(cause) if cause is not None and str(cause) else str(exc)
+    if isinstance(cause, FailureError) and cause.message:
+        return cause.message
+    return str(cause or exc)
 
 
 class NotifierFanOut:

@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from litestar_workflows.core.events import WorkflowEvent
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.base import Page
@@ -36,6 +37,7 @@ from litestar_workflows.exceptions import (
 from litestar_workflows.rules import access, decisions, idempotency, machine, tasks
 from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data
+from litestar_workflows.rules.notifiers import describe_events, record_notifier_failure
 from litestar_workflows.rules.state import PendingTask, clone_data
 
 __all__ = ["LocalExecutionEngine"]
@@ -74,7 +76,7 @@ class LocalExecutionEngine(LocalStepRunner, LocalWaits, LocalTaskOperations, Pub
     ) -> None:
         refuse_persistence(persistence)
         self.event_bus = as_event_bus(event_bus)
-        self._events = EventRecorder(self.event_bus)
+        self._events = EventRecorder(self.event_bus, on_failure=self._notifier_failed)
         self.registry = registry
         self.admin_groups = tuple(admin_groups)
         self.budgets = budgets or SizeBudgets()
@@ -320,6 +322,13 @@ class LocalExecutionEngine(LocalStepRunner, LocalWaits, LocalTaskOperations, Pub
         return record.view
 
     # --- internals ----------------------------------------------------------------------
+
+    def _notifier_failed(self, event: WorkflowEvent, notifier: str, error: str) -> None:
+        """A handler raised: recorded on the instance as on Temporal (one attempt here), not fatal."""
+        record = self._instances.get(event.instance_id)
+        if record is not None:
+            record_notifier_failure(record.state, notifier, describe_events([type(event).__name__]), error, _now(), 1)
+            record.view.notifier_failures = list(record.state.notifier_failures)
 
     def _readable(self, record: LocalInstance, caller: Caller | None) -> bool:
         return access.may_read(record.state, record.graph, caller, self.admin_groups)

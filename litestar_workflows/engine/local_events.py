@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from litestar_workflows.core.events import StepCompleted, StepFailed, WorkflowCanceled, WorkflowEvent
@@ -40,10 +41,13 @@ class EventRecorder:
     Args:
         bus: The bus; events are derived only while it has a subscriber (the snapshots are kept
             regardless, so a handler subscribed later hears only what happens after).
+        on_failure: Told ``(event, notifier, error)`` of each handler that raised (the engine
+            records it on the instance, :mod:`litestar_workflows.rules.notifiers`); the others ran.
     """
 
-    def __init__(self, bus: EventBus) -> None:
+    def __init__(self, bus: EventBus, on_failure: Callable[[WorkflowEvent, str, str], None] | None = None) -> None:
         self.bus = bus
+        self._on_failure = on_failure
         self._queue: deque[WorkflowEvent] = deque()
         self._seen: dict[str, Snapshot] = {}
 
@@ -76,7 +80,10 @@ class EventRecorder:
     async def flush(self) -> None:
         """Deliver the queued events, oldest first (call without holding an instance lock)."""
         while self._queue:
-            await self.bus.publish(self._queue.popleft())
+            event = self._queue.popleft()
+            for notifier, error in await self.bus.publish(event):
+                if self._on_failure is not None:
+                    self._on_failure(event, notifier, error)
 
 
 def _with_facts(
