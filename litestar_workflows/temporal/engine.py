@@ -37,10 +37,10 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from temporalio.api.workflowservice.v1 import ListWorkflowExecutionsRequest
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
-    WorkflowExecution,
     WorkflowFailureError,
     WorkflowHandle,
     WorkflowQueryFailedError,
@@ -104,7 +104,13 @@ from litestar_workflows.temporal.contracts import (
 )
 from litestar_workflows.temporal.engine_tasks import TemporalTaskOperations
 from litestar_workflows.temporal.engine_waits import TemporalWaits
-from litestar_workflows.temporal.visibility import graph_of, tasks_from_visibility, unavailable_state
+from litestar_workflows.temporal.visibility import (
+    VisibleRun,
+    graph_of,
+    tasks_from_visibility,
+    unavailable_state,
+    visible_run,
+)
 
 __all__ = [
     "DEFAULT_TASK_QUEUE",
@@ -607,12 +613,12 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
         )
         return state
 
-    async def _states(self, executions: list[WorkflowExecution]) -> list[InstanceState | None]:
+    async def _states(self, executions: list[VisibleRun]) -> list[InstanceState | None]:
         """The state of each listed run; one that cannot answer (its workflow task failing, no
         worker) within the listing's short timeout is a row saying so, never the page's failure."""
         timeout = min(self.query_timeout, _LISTING_QUERY_TIMEOUT)
 
-        async def one(execution: WorkflowExecution) -> InstanceState | None:
+        async def one(execution: VisibleRun) -> InstanceState | None:
             async with self._query_slots:
                 try:
                     return await self._state(execution.id, timeout)
@@ -624,11 +630,11 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
 
         return list(await asyncio.gather(*(one(e) for e in executions)))
 
-    async def _visible_tasks(self, executions: list[WorkflowExecution]) -> list[PendingTask]:
+    async def _visible_tasks(self, executions: list[VisibleRun]) -> list[PendingTask]:
         """Waiting tasks of the listed runs, from visibility and the registry; only runs whose
         tasks visibility cannot describe exactly are asked (see :mod:`.visibility`)."""
         tasks: list[PendingTask] = []
-        ask: list[WorkflowExecution] = []
+        ask: list[VisibleRun] = []
         for execution in executions:
             graph = graph_of(execution, self.registry)
             found = None if graph is None else tasks_from_visibility(execution, graph)
@@ -641,12 +647,16 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
                 tasks.extend(state.pending)
         return tasks
 
-    async def _list(self, query: str, limit: int, cursor: str | None) -> tuple[list[WorkflowExecution], bytes | None]:
+    async def _list(self, query: str, limit: int, cursor: str | None) -> tuple[list[VisibleRun], bytes | None]:
+        """One page of visibility; each row decoded only as far as listings read it
+        (:func:`~litestar_workflows.temporal.visibility.visible_run`, not the SDK's full decoding)."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        iterator = self.client.list_workflows(query, page_size=limit, next_page_token=_decode_cursor(cursor))
+        request = ListWorkflowExecutionsRequest(
+            namespace=self.client.namespace, query=query, page_size=limit, next_page_token=_decode_cursor(cursor) or b""
+        )
         try:
-            await iterator.fetch_next_page()
+            response = await self.client.workflow_service.list_workflow_executions(request, retry=True)
         except RPCError as exc:
             if exc.status == RPCStatusCode.INVALID_ARGUMENT and cursor:
                 raise ValueError(f"invalid cursor {cursor!r}") from exc
@@ -661,7 +671,7 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
             raise translated from exc
         except Exception as exc:
             raise translate_error(exc) from exc
-        return list(iterator.current_page or []), iterator.next_page_token
+        return [visible_run(info) for info in response.executions], response.next_page_token or None
 
     async def _raise_closed_or_missing(self, instance_id: str) -> None:
         """Raise unless the instance's run is open: not found, or already finished."""
