@@ -75,3 +75,26 @@ async def test_a_failing_notifier_is_isolated_recorded_and_not_fatal(
     replayer = Replayer(workflows=[InterpreterWorkflow], workflow_runner=sandbox_runner())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
+
+
+async def test_a_canceled_instance_still_notifies_and_records_on_its_way_out(
+    temporal_client: Client, start_temporal_worker: StartWorker
+) -> None:
+    audited: list[str] = []
+    bus = EventBus()
+    bus.subscribe(WorkflowEvent, lambda e: audited.append(e.kind), notifier="audit")
+
+    @bus.notifier("chat", WorkflowEvent, policy=QUICK)
+    def chat(event: WorkflowEvent) -> None:
+        raise RuntimeError("chat is down")
+
+    registry = step_kind_defs.build_registry()
+    async with start_temporal_worker(registry, event_bus=bus) as queue:
+        engine = TemporalExecutionEngine(registry, temporal_client, queue, settle_timeout=20, emit_events=True)
+        instance = await engine.start_workflow("pause_flow")
+        await engine.cancel_workflow(instance.id, "no longer needed")  # returns once the run closed
+        view = await engine.get_instance(instance.id)
+    assert view.status == WorkflowStatus.CANCELED
+    assert audited[0] == "workflow.started" and audited[-1] == "workflow.canceled"
+    assert [f.notifier for f in view.notifier_failures] == ["chat", "chat"]
+    assert "WorkflowCanceled \u00d71" in view.notifier_failures[-1].events
