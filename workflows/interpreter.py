@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         ERROR_DEFINITION_NOT_LOADED,
         ERROR_INSTANCE_FAILED,
         ERROR_OUTPUT_OVER_BUDGET,
+        PATCH_BASELINE,
         PATCH_PARTICIPANTS,
         QUERY_STATE,
         SA_BUSINESS_KEY,
@@ -56,11 +57,13 @@ with workflow.unsafe.imports_passed_through():
         WORKFLOW_TYPE,
         CompleteHumanTask,
         InterpreterInput,
+        SettledInstance,
         StepTask,
         WaitSettled,
         candidate_entries,
         data_digest,
         error_details,
+        update_result,
     )
     from litestar_workflows.temporal.metrics import InstanceMetrics
     from workflows.task_operations import InterpreterTaskOperations, task_marks
@@ -120,6 +123,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
         self._draining = False
         self._missing_worker: dict[str, str] = {}
         self._crash: BaseException | None = None
+        self._baseline: bool | None = None  # whether this run has PATCH_BASELINE (see _patched)
         self._published: dict[str, Any] = {
             key.name: value for key, value in ((p.key, p.value) for p in workflow.info().typed_search_attributes)
         }
@@ -185,6 +189,14 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
                 non_retryable=True,
             )
         return state
+
+    def _patched(self, patch_id: str) -> bool:
+        """``workflow.patched(patch_id)`` for a patch folded into :data:`PATCH_BASELINE`: one marker
+        per run for all of them. The baseline is asked at the run's first such call (outside a
+        validator), so a history recorded before it (no baseline marker) asks for each as it did."""
+        if self._baseline is None:
+            self._baseline = workflow.patched(PATCH_BASELINE)
+        return self._baseline or workflow.patched(patch_id)
 
     def _raise_crash(self) -> None:
         # A bug in a background task must fail the workflow task (retried once fixed), not
@@ -287,10 +299,16 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
 
     # --- machine steps and guards --------------------------------------------------------------
 
-    def _step_task(self, step_name: str, data: Mapping[str, Any] | None = None) -> StepTask:
+    def _step_task(
+        self, step_name: str, data: Mapping[str, Any] | None = None, *, step_history: bool = True
+    ) -> StepTask:
+        """The input of a step activity. ``step_history=False`` for the guard and conditions
+        activities: they decide on the data, and the history window would be most of the input."""
         context = self._state.context(step_name)
         if data is not None:
             context.data = dict(data)
+        if not step_history:
+            context.step_history = []
         return StepTask(
             workflow_name=self._graph.name,
             workflow_version=self._graph.version,
@@ -304,7 +322,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
     async def _run_step(self, act: machine.Activation) -> None:
         step = self._graph.step(act.step_name)
         activity = ACTIVITY_CHECK_GUARD if act.needs_guard else ACTIVITY_RUN_STEP
-        outcome = await self._execute(activity, step, self._step_task(act.step_name))
+        outcome = await self._execute(activity, step, self._step_task(act.step_name, step_history=not act.needs_guard))
         state = self._state
         if state.status.is_finished:
             return
@@ -361,7 +379,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
             return outcome
         changes = outcome.changes
         error = budgets.step_output_error(self._budgets, self._state.data, changes.set, changes.removed, outcome.result)
-        if error is None or not workflow.patched(_PATCH_BUDGETS):
+        if error is None or not self._patched(_PATCH_BUDGETS):
             return outcome
         return machine.StepOutcome(
             StepStatus.FAILED,
@@ -432,7 +450,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
                 outcome = await self._execute(
                     ACTIVITY_EVALUATE_CONDITIONS,
                     self._graph.step(name),
-                    self._step_task(name, {**state.data, **decided}),
+                    self._step_task(name, {**state.data, **decided}, step_history=False),
                 )
             finally:
                 del self._claims[name]
@@ -499,19 +517,19 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
     @workflow.update(
         name=UPDATE_COMPLETE_HUMAN_TASK,
         description="Complete a waiting human step: {step_name, user_id, groups, data, comment}; returns the "
-        "instance state at its next settle point. Rejected (nothing written) if the step is not waiting, the user "
+        "instance state at its next settle point (a summary if the state is over 32 KiB). Rejected (nothing written) if the step is not waiting, the user "
         "may not complete it, or the data fails the form schema.",
     )
-    async def complete_human_task(self, request: CompleteHumanTask) -> InstanceState:
-        """Complete a waiting human step; return the state at the next settle point."""
+    async def complete_human_task(self, request: CompleteHumanTask) -> InstanceState | SettledInstance:
+        """Complete a waiting human step; return the state at the next settle point (:meth:`_update_result`)."""
         try:
             # Validated again: an earlier update of the same batch may have claimed the step.
-            self._validate(request, check_budgets=workflow.patched(_PATCH_BUDGETS))
+            self._validate(request, check_budgets=self._patched(_PATCH_BUDGETS))
         except WorkflowsError as exc:
             raise _application_error(exc) from None
         await self._complete(request)
         await workflow.wait_condition(self._is_settled)
-        return self._state
+        return self._update_result()
 
     @complete_human_task.validator
     def _validate_complete_human_task(self, request: CompleteHumanTask) -> None:
@@ -530,7 +548,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
         try:
             if not self._input.completion_signals:
                 raise WorkflowsError("completion signals are turned off (WORKFLOWS_COMPLETION_SIGNALS=false)")
-            self._validate(request, check_budgets=workflow.patched(_PATCH_BUDGETS))
+            self._validate(request, check_budgets=self._patched(_PATCH_BUDGETS))
         except WorkflowsError as exc:
             rejected = self._state.rejected
             rejected.append(RejectedInput(request.step_name, request.user_id, str(exc), workflow.now()))
@@ -540,13 +558,13 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
 
     @workflow.update(
         name=UPDATE_WAIT_SETTLED,
-        description="Returns the instance state once it waits for a person or has finished (used with "
-        "update-with-start by TemporalExecutionEngine.start_workflow).",
+        description="Returns the instance state (a summary if over 32 KiB) once it waits for a person or has "
+        "finished (used with update-with-start by TemporalExecutionEngine.start_workflow).",
     )
-    async def wait_settled(self, request: WaitSettled) -> InstanceState:
+    async def wait_settled(self, request: WaitSettled) -> InstanceState | SettledInstance:
         """Return the state once the instance has settled (waiting, completed, failed or canceled)."""
         await workflow.wait_condition(self._is_settled)
-        return self._state
+        return self._update_result()
 
     @wait_settled.validator
     def _validate_wait_settled(self, request: WaitSettled) -> None:
@@ -570,6 +588,15 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
     def _is_settled(self) -> bool:
         return self._state.status != WorkflowStatus.RUNNING and not self._claims
 
+    def _update_result(self) -> InstanceState | SettledInstance:
+        """What every update returns: the state while small, else its summary (the caller queries).
+
+        An update's result is written into the history, so a large state is not written again on
+        every update; measuring it encodes the state once more (the payload converter is deterministic).
+        """
+        state_bytes = len(workflow.payload_converter().to_payloads([self._state])[0].data)
+        return update_result(self._state, state_bytes)
+
     # --- Web UI ---------------------------------------------------------------------------------
 
     def _publish(self) -> None:
@@ -589,7 +616,7 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
             (SA_WAITING_ON, waiting_on),
             (SA_WAITING_SINCE, min((t.since for t in state.pending), default=None)),
         ]
-        if workflow.patched(PATCH_PARTICIPANTS):
+        if self._patched(PATCH_PARTICIPANTS):
             wanted.append((SA_PARTICIPANTS, access.participant_entries(state, self._graph)))
         updates: list[SearchAttributeUpdate[Any]] = []
         for key, value in wanted:

@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         PATCH_TASK_OPERATIONS,
         UPDATE_OPERATE_TASK,
         CompleteHumanTask,
+        SettledInstance,
         error_details,
     )
 
@@ -81,6 +82,7 @@ class InterpreterTaskOperations:
 
         def _after(self, activations: list[machine.Activation]) -> None: ...
         def _publish(self) -> None: ...
+        def _update_result(self) -> InstanceState | SettledInstance: ...
         def _cancel_timer(self, step_name: str) -> None: ...
         async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None: ...
 
@@ -185,7 +187,7 @@ class InterpreterTaskOperations:
         "({kind, step_name, user_id, groups, target_user, target_groups, reason, keep_right, text, "
         "expected_revision}); returns the state. Refused (nothing written) when the rules forbid it.",
     )
-    async def operate_task(self, operation: TaskOperation) -> InstanceState:
+    async def operate_task(self, operation: TaskOperation) -> InstanceState | SettledInstance:
         """Apply a task operation; return the state."""
         workflow.patched(PATCH_TASK_OPERATIONS)
         try:
@@ -193,7 +195,7 @@ class InterpreterTaskOperations:
         except WorkflowsError as exc:  # validated again: an earlier update of the batch may have changed it
             raise _refusal(exc) from None
         self._after([])
-        return self._state
+        return self._update_result()
 
     @operate_task.validator
     def _validate_operate_task(self, operation: TaskOperation) -> None:

@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         EventBatch,
         InterpreterInput,
         PauseRequest,
+        SettledInstance,
         error_details,
     )
 
@@ -97,6 +98,7 @@ class InterpreterWaits:
         def _publish(self) -> None: ...
         def _details(self) -> str: ...
         def _is_settled(self) -> bool: ...
+        def _update_result(self) -> InstanceState | SettledInstance: ...
         def _cancel_timer(self, step_name: str) -> None: ...
         async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None: ...
 
@@ -144,13 +146,13 @@ class InterpreterWaits:
         "secret}; returns the instance state at its next settle point. Rejected (nothing written) for a wrong "
         "secret, a second delivery, a payload that fails the step's schema, or a paused instance.",
     )
-    async def deliver_webhook(self, request: DeliverWebhook) -> InstanceState:
+    async def deliver_webhook(self, request: DeliverWebhook) -> InstanceState | SettledInstance:
         """Store the payload under the step's ``callback_key`` and move on (exactly once)."""
         workflow.patched(PATCH_STEP_KINDS)
         self._check_webhook(request)  # again: an earlier update of the batch may have taken it
         self._after(waits.apply_webhook(self._graph, self._state, request.step_name, request.payload, workflow.now()))
         await workflow.wait_condition(self._is_settled)
-        return self._state
+        return self._update_result()
 
     @deliver_webhook.validator
     def _validate_deliver_webhook(self, request: DeliverWebhook) -> None:
@@ -173,14 +175,14 @@ class InterpreterWaits:
         "and callbacks until resumed; running steps finish, timers keep counting. Rejected (nothing written) "
         "if it is paused already or has finished.",
     )
-    async def pause_instance(self, request: PauseRequest) -> InstanceState:
+    async def pause_instance(self, request: PauseRequest) -> InstanceState | SettledInstance:
         """Pause; returns the state."""
         workflow.patched(PATCH_PAUSE)
         self._check_pause()
         waits.pause_instance(self._state, request.user_id, workflow.now())
         self._pause_reason = request.reason
         self._publish()
-        return self._state
+        return self._update_result()
 
     @pause_instance.validator
     def _validate_pause(self, request: PauseRequest) -> None:
@@ -197,13 +199,13 @@ class InterpreterWaits:
         description="Resume a paused instance: {user_id, reason}; what became ready while it was paused "
         "starts. Returns the state at its next settle point. Rejected (nothing written) if it is not paused.",
     )
-    async def resume_instance(self, request: PauseRequest) -> InstanceState:
+    async def resume_instance(self, request: PauseRequest) -> InstanceState | SettledInstance:
         """Resume; returns the state once settled."""
         workflow.patched(PATCH_PAUSE)
         self._check_resume()
         self._after(waits.resume_instance(self._graph, self._state, workflow.now()))
         await workflow.wait_condition(self._is_settled)
-        return self._state
+        return self._update_result()
 
     @resume_instance.validator
     def _validate_resume(self, request: PauseRequest) -> None:

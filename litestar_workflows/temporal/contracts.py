@@ -56,11 +56,13 @@ from temporalio.converter import (
 
 import litestar_workflows.exceptions as _errors
 from litestar_workflows.core.context import WorkflowContext
+from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.exceptions import FieldError, FormValidationError, WorkflowsError
 from litestar_workflows.rules.access import offered_entries
 from litestar_workflows.rules.budgets import SizeBudgets
 from litestar_workflows.rules.spec import GraphSpec
-from litestar_workflows.rules.state import InstanceState
+from litestar_workflows.rules.state import InstanceState, PendingTask
+from litestar_workflows.rules.tasks import revision
 
 __all__ = [
     "ACTIVITY_CHECK_GUARD",
@@ -74,6 +76,7 @@ __all__ = [
     "ERROR_INSTANCE_FAILED",
     "ERROR_OUTPUT_OVER_BUDGET",
     "MEMO_INITIAL_DATA_DIGEST",
+    "PATCH_BASELINE",
     "PATCH_EVENTS",
     "PATCH_NOTIFIERS",
     "PATCH_PARTICIPANTS",
@@ -99,6 +102,7 @@ __all__ = [
     "UPDATE_OPERATE_TASK",
     "UPDATE_PAUSE",
     "UPDATE_RESUME",
+    "UPDATE_RESULT_INLINE_BYTES",
     "UPDATE_WAIT_SETTLED",
     "WORKFLOW_TYPE",
     "CompleteHumanTask",
@@ -109,12 +113,15 @@ __all__ = [
     "NotifyBatch",
     "PauseRequest",
     "PayloadConverter",
+    "SettledInstance",
     "StepTask",
     "WaitSettled",
     "candidate_entries",
     "data_digest",
+    "decode_update_result",
     "error_details",
     "error_from_details",
+    "update_result",
 ]
 
 WORKFLOW_TYPE: Final = "litestar_workflows.Interpreter"
@@ -128,6 +135,12 @@ SIGNAL_COMPLETE_HUMAN_TASK: Final = "complete_human_task_signal"
 
 UPDATE_WAIT_SETTLED: Final = "wait_settled"
 """Update (used with update-with-start): returns the state at the next settle point."""
+
+UPDATE_RESULT_INLINE_BYTES: Final = 32 * 1024
+"""Every update returns the whole :class:`InstanceState` while its JSON is at most this many bytes,
+else a :class:`SettledInstance` and the caller reads the state with :data:`QUERY_STATE`
+(:func:`update_result`). An update's result is written into the history (its
+``WorkflowExecutionUpdateCompleted`` event), so this bounds what each update adds to it."""
 
 QUERY_STATE: Final = "get_state"
 """Query: the full :class:`InstanceState`."""
@@ -215,6 +228,12 @@ SA_PARTICIPANTS: Final = SearchAttributeKey.for_keyword_list("Participants")
 PATCH_PARTICIPANTS: Final = "participants-search-attribute"
 """``workflow.patched`` id: the interpreter keeps ``Participants`` up to date (instances started
 before it only carry what was set at start, if anything)."""
+
+PATCH_BASELINE: Final = "baseline-participants-budgets"
+"""``workflow.patched`` id asked once per run, first: a run that has it has :data:`PATCH_PARTICIPANTS`
+and the size budgets from its start without asking for them one by one. Each patch a run asks for
+costs it two history events (the marker, and the ``TemporalChangeVersion`` upsert the SDK adds), so
+this makes every new run two events shorter; runs recorded before it ask for each patch as before."""
 
 SEARCH_ATTRIBUTES: Final = (
     SA_DEFINITION_NAME,
@@ -390,7 +409,10 @@ class StepTask:
         graph_fingerprint: Fingerprint of the instance's graph snapshot; a worker whose
             registered graph differs treats the version as not loaded.
         step_name: Step whose code runs.
-        context: The step's own copy of the instance context.
+        context: The step's own copy of the instance context; for :data:`ACTIVITY_CHECK_GUARD` and
+            :data:`ACTIVITY_EVALUATE_CONDITIONS` without its ``step_history`` (they decide on the
+            data; the history window would be most of the input). :data:`ACTIVITY_RUN_STEP` gets it
+            all (steps may read the history): at most about 1.2 MiB with the default budgets.
         started_at: When the workflow scheduled the step (first attempt).
         output_limit: Largest output (bytes of JSON: data changes plus return value) the step
             may return; the activity fails the step non-retryably above it (``None``: no check).
@@ -403,6 +425,82 @@ class StepTask:
     context: WorkflowContext
     started_at: datetime
     output_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class SettledInstance:
+    """What an update returns instead of a state over :data:`UPDATE_RESULT_INLINE_BYTES`: the
+    instance at the update's settle point, without its data, history window and task ledger (the
+    caller reads those with :data:`QUERY_STATE`).
+
+    The field names are :class:`InstanceState`'s, so a client that decodes the result as a state
+    (an engine from before this contract) still gets the status, the waiting tasks and the error
+    (with empty data and history). ``state_bytes`` tells the two results apart
+    (:func:`decode_update_result`).
+
+    Attributes:
+        instance_id: Instance id.
+        workflow_name: Definition name.
+        workflow_version: Definition version the instance runs.
+        started_at: Start time.
+        status: Status at the settle point.
+        state_bytes: Size of the state's JSON, which was over the inline limit.
+        revision: The instance's revision (``If-Match``) at the settle point.
+        current_step: Step most recently started.
+        pending: The waiting human tasks.
+        running: Machine steps in flight.
+        error: Why it failed or was canceled.
+        failed_step: Step whose failure failed it.
+        completed_at: End time, once finished.
+        business_key: Caller-supplied business key.
+    """
+
+    instance_id: str
+    workflow_name: str
+    workflow_version: str
+    started_at: datetime
+    status: WorkflowStatus
+    state_bytes: int
+    revision: str = ""
+    current_step: str | None = None
+    pending: list[PendingTask] = field(default_factory=list)
+    running: list[str] = field(default_factory=list)
+    error: str | None = None
+    failed_step: str | None = None
+    completed_at: datetime | None = None
+    business_key: str | None = None
+
+
+def update_result(state: InstanceState, state_bytes: int) -> InstanceState | SettledInstance:
+    """What an update returns: ``state`` while its JSON (``state_bytes``) is within
+    :data:`UPDATE_RESULT_INLINE_BYTES`, else its :class:`SettledInstance`."""
+    if state_bytes <= UPDATE_RESULT_INLINE_BYTES:
+        return state
+    return SettledInstance(
+        instance_id=state.instance_id,
+        workflow_name=state.workflow_name,
+        workflow_version=state.workflow_version,
+        started_at=state.started_at,
+        status=state.status,
+        state_bytes=state_bytes,
+        revision=revision(state),
+        current_step=state.current_step,
+        pending=list(state.pending),
+        running=list(state.running),
+        error=state.error,
+        failed_step=state.failed_step,
+        completed_at=state.completed_at,
+        business_key=state.business_key,
+    )
+
+
+def decode_update_result(value: Any) -> InstanceState | SettledInstance:
+    """An update's result decoded from its JSON (fetched with no result type): a
+    :class:`SettledInstance`, or the whole :class:`InstanceState` (a small one, or any result
+    of a worker from before :class:`SettledInstance`)."""
+    hint: type[Any] = SettledInstance if isinstance(value, Mapping) and "state_bytes" in value else InstanceState
+    decoded: InstanceState | SettledInstance = value_to_type(hint, value, [_DataclassConverter()])
+    return decoded
 
 
 def data_digest(data: Mapping[str, Any]) -> str:

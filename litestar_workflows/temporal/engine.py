@@ -100,6 +100,7 @@ from litestar_workflows.temporal.contracts import (
     InterpreterInput,
     WaitSettled,
     data_digest,
+    decode_update_result,
     error_from_details,
 )
 from litestar_workflows.temporal.engine_tasks import TemporalTaskOperations
@@ -308,11 +309,10 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
             static_details=graph.description or None,
         )
         try:
-            state: InstanceState = await self.client.execute_update_with_start_workflow(
+            settled: Any = await self.client.execute_update_with_start_workflow(
                 UPDATE_WAIT_SETTLED,
                 WaitSettled(initial_data_digest=digest, version=version),
                 start_workflow_operation=operation,
-                result_type=InstanceState,
                 rpc_timeout=self.settle_timeout,
             )
         except WorkflowAlreadyStartedError:
@@ -327,6 +327,7 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
             raise translate_error(exc, instance_id) from exc
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
+        state = await self._settled_state(instance_id, settled)
         return self._view(self._own_start(state, user_id, groups))
 
     async def complete_human_task(
@@ -384,12 +385,8 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
         handle = self._handle(instance_id)
         try:
             # The workflow's validator refuses a user who may not read the instance as not-found.
-            state: InstanceState = await handle.execute_update(
-                UPDATE_COMPLETE_HUMAN_TASK,
-                request,
-                id=update_id,
-                result_type=InstanceState,
-                rpc_timeout=self.settle_timeout,
+            settled: Any = await handle.execute_update(
+                UPDATE_COMPLETE_HUMAN_TASK, request, id=update_id, rpc_timeout=self.settle_timeout
             )
         except RPCError as exc:
             if exc.status == RPCStatusCode.NOT_FOUND:
@@ -397,7 +394,7 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
             raise translate_error(exc, instance_id) from exc
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
-        return self._view(state)
+        return self._view(await self._settled_state(instance_id, settled))
 
     async def signal_human_task(
         self,
@@ -604,6 +601,15 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
             return await call()
         except Exception as exc:
             raise translate_error(exc, instance_id) from exc
+
+    async def _settled_state(self, instance_id: str, result: Any) -> InstanceState:
+        """The state an update returned (its JSON, decoded here); a result that is only a summary
+        (:class:`~litestar_workflows.temporal.contracts.SettledInstance`, the state was large) is
+        followed by a query for the whole state, which is at or past the update's settle point."""
+        settled = decode_update_result(result)
+        if isinstance(settled, InstanceState):
+            return settled
+        return await self._state(instance_id)
 
     async def _state(self, instance_id: str, rpc_timeout: timedelta | None = None) -> InstanceState:
         handle = self._handle(instance_id)

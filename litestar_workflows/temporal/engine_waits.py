@@ -47,22 +47,21 @@ class TemporalWaits:
         async def _call(self, instance_id: str, call: Callable[[], Awaitable[T]]) -> T: ...
         async def _raise_closed_or_missing(self, instance_id: str) -> None: ...
         async def _readable_state(self, instance_id: str, caller: Caller | None) -> InstanceState: ...
+        async def _settled_state(self, instance_id: str, result: Any) -> InstanceState: ...
 
     async def _update(
         self, instance_id: str, name: str, argument: Any, *, update_id: str | None = None
     ) -> WorkflowInstance:
         handle = self._handle(instance_id)
         try:
-            state: InstanceState = await self._call(
+            settled: Any = await self._call(
                 instance_id,
-                lambda: handle.execute_update(
-                    name, argument, id=update_id, result_type=InstanceState, rpc_timeout=self.settle_timeout
-                ),
+                lambda: handle.execute_update(name, argument, id=update_id, rpc_timeout=self.settle_timeout),
             )
         except WorkflowInstanceNotFoundError:
             await self._raise_closed_or_missing(instance_id)  # a finished run says so
             raise
-        return self._view(state)
+        return self._view(await self._settled_state(instance_id, settled))
 
     async def deliver_webhook(
         self, instance_id: str, step_name: str, payload: Any, *, secret: str | None

@@ -48,3 +48,19 @@ async def current_details(client: Client, workflow_id: str) -> str:
         "__temporal_workflow_metadata", result_type=WorkflowMetadata
     )
     return str(metadata.current_details)
+
+
+async def payload_sizes(client: Client, workflow_id: str) -> dict[str, list[int]]:
+    """Bytes of each update result (``"update"``) and each activity input (by activity type)
+    written into the current run's history, in order."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    sizes: dict[str, list[int]] = {}
+    for event in history.events:
+        if event.HasField("workflow_execution_update_completed_event_attributes"):
+            outcome = event.workflow_execution_update_completed_event_attributes.outcome
+            sizes.setdefault("update", []).append(sum(len(p.data) for p in outcome.success.payloads))
+        elif event.HasField("activity_task_scheduled_event_attributes"):
+            scheduled = event.activity_task_scheduled_event_attributes
+            kind = scheduled.activity_type.name
+            sizes.setdefault(kind, []).append(sum(len(p.data) for p in scheduled.input.payloads))
+    return sizes

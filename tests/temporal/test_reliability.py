@@ -36,7 +36,7 @@ from litestar_workflows.temporal.contracts import (
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.conftest import StartWorker
 from tests.temporal import reliability_defs
-from tests.temporal.helpers import eventually
+from tests.temporal.helpers import eventually, payload_sizes
 
 EXPENSE = {"requester_id": "alice", "amount": 250.0, "description": "Conference fee"}
 ISSUE_COMMENT = "x" * 1_048_200  # the measured case: under the gateway's 1 MiB body limit, over 2 MiB as state
@@ -103,12 +103,19 @@ async def test_document_review_survives_a_thousand_review_loops(
         within=120,
     )
     assert final.rejected == []
+    final_changes = final.context.get("changes")
     assert len(final.context.step_history) <= HISTORY_WINDOW
     raw_state = await temporal_client.get_workflow_handle(instance.id).query(QUERY_STATE)
     state_bytes = len(json.dumps(raw_state, separators=(",", ":")))
     assert state_bytes < 512 * 1024  # far below the 2 MiB payload limit, however long it loops
     done = await temporal_engine.complete_human_task(instance.id, "review", "rex", {"decision": "approve"})
     assert done.status == WorkflowStatus.COMPLETED, done.error
+    # The whole view, though the update returned a summary (the engine queried the state).
+    assert done.context.step_history[-1].step_name == "publish" and done.context.get("changes") == final_changes
+    # The update result is a summary (238,613 bytes of state before); a machine step gets the
+    # whole context (215,796 bytes measured, far below the 2 MiB limit).
+    sizes = await payload_sizes(temporal_client, instance.id)
+    assert sizes["update"][-1] < 2048 and sizes["litestar_workflows.run_step"][-1] < 512 * 1024, sizes
     runs = 0
     async for _ in temporal_client.list_workflows(f"WorkflowId = '{instance.id}'"):
         runs += 1
