@@ -517,8 +517,8 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
     @workflow.update(
         name=UPDATE_COMPLETE_HUMAN_TASK,
         description="Complete a waiting human step: {step_name, user_id, groups, data, comment}; returns the "
-        "instance state at its next settle point (a summary if the state is over 32 KiB). Rejected (nothing written) if the step is not waiting, the user "
-        "may not complete it, or the data fails the form schema.",
+        "instance state at its next settle point (a summary if the state is over 32 KiB). Rejected (nothing "
+        "written) if the step is not waiting, the user may not complete it, or the data fails the form schema.",
     )
     async def complete_human_task(self, request: CompleteHumanTask) -> InstanceState | SettledInstance:
         """Complete a waiting human step; return the state at the next settle point (:meth:`_update_result`)."""
