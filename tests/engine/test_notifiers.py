@@ -7,7 +7,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from litestar.testing import AsyncTestClient
 
+from api.app import create_app
 from litestar_workflows import LocalExecutionEngine
 from litestar_workflows.core.events import (
     HumanTaskCreated,
@@ -28,6 +30,7 @@ from litestar_workflows.rules.notifiers import (
 )
 from litestar_workflows.rules.state import InstanceState
 from tests import step_kind_defs
+from tests.api.conftest import auth_headers, gateway_settings
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -115,3 +118,23 @@ async def test_a_failing_notifier_does_not_stop_the_local_instance_and_is_record
     failures = [(f.notifier, f.events, f.attempts) for f in instance.notifier_failures]
     assert failures == [("mail", "HumanTaskCreated \u00d71", 1)] + [("mail", "StepCompleted \u00d71", 1)] * 3
     assert instance.notifier_failures[0].error == "ConnectionError: smtp down"
+
+
+async def test_the_gateway_and_the_task_ui_show_a_failing_notifier() -> None:
+    bus = EventBus()
+
+    @bus.notifier("mail", HumanTaskCreated)
+    def mail(event: WorkflowEvent) -> None:
+        raise ConnectionError("smtp down")
+
+    engine = LocalExecutionEngine(step_kind_defs.build_registry(), event_bus=bus)
+    instance = await engine.start_workflow("pause_flow", user_id="alice")
+    path = "/instances/" + instance.id.replace("/", "%2F")
+    async with AsyncTestClient(create_app(gateway_settings(), engine), base_url="https://gw.example") as client:
+        view = (await client.get(path, headers=auth_headers("alice"))).json()
+        page = await client.get("/ui" + path, headers=auth_headers("alice"))
+    assert [(f["notifier"], f["events"], f["error"]) for f in view["notifier_failures"]] == [
+        ("mail", "HumanTaskCreated \u00d71", "ConnectionError: smtp down")
+    ]
+    assert page.status_code == 200, page.text[:300]
+    assert "notifier mail failed on HumanTaskCreated \u00d71: ConnectionError: smtp down" in page.text
