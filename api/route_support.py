@@ -14,13 +14,13 @@ from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, PathParameter, QueryParameter
 from temporalio.service import RPCError, RPCStatusCode
 
+from api import task_hints
 from api.auth import Identity
 from api.gateway import Gateway
 from api.models import BUSINESS_KEY_PATTERN, NO_CONTROL_CHARS_PATTERN, AcceptedView, InstanceView
 from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
-from litestar_workflows.exceptions import WorkflowNotFoundError, WorkflowsError
-from litestar_workflows.rules import access
+from litestar_workflows.exceptions import WorkflowsError
 
 __all__ = [
     "ACCEPTED_RESPONSE",
@@ -134,17 +134,9 @@ def bad_cursor(message: str) -> ValidationException:
 def can_complete(
     engine: ExecutionEngine, task: PendingTask, identity: Identity, instance: WorkflowInstance | None
 ) -> bool | None:
-    """A hint for clients (the engine decides on completion); ``None`` when it cannot be told here."""
-    try:
-        step = engine.registry.get_graph(task.workflow_name, task.workflow_version).step(task.step_name)
-    except (WorkflowNotFoundError, KeyError):
-        return None
-    started_by = None if instance is None else instance.context.metadata.get("started_by")
-    history = [] if instance is None else instance.context.step_history
-    reason = access.completion_error(
-        step, task, identity.user_id, identity.groups, started_by=started_by, history=history
-    )
-    return reason is None
+    """A hint for clients (the engine decides on completion): the claim, the assignment and the
+    four-eyes rules (:mod:`api.task_hints`); ``None`` when it cannot be told here."""
+    return task_hints.can_complete(engine, task, identity, instance)
 
 
 def instance_view(

@@ -38,6 +38,7 @@ from api.route_support import (
     cursor_errors,
     instance_view,
 )
+from api.task_hints import can_complete_page
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import StepType
 from litestar_workflows.engine.base import ExecutionEngine
@@ -82,11 +83,13 @@ class TasksController(Controller):
                 limit=limit,
                 cursor=gateway.cursors.unwrap(cursor, scope),
             )
+        now = datetime.now(UTC)
+        kept = [t for t in page.items if inbox_shows(t, identity, show, now)]
+        hints = await can_complete_page(engine, kept, identity)  # fetches instances the four-eyes rules need
         return TaskList(
             items=[
-                TaskView.from_task(t, prefix=gateway.prefix, can_complete=can_complete(engine, t, identity, None))
-                for t in page.items
-                if inbox_shows(t, identity, show, datetime.now(UTC))
+                TaskView.from_task(t, prefix=gateway.prefix, can_complete=hint)
+                for t, hint in zip(kept, hints, strict=True)
             ],
             next_cursor=gateway.cursors.wrap(page.next_cursor, scope),
         )
