@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
+from temporalio.api.common.v1 import Payload
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from examples.document_review import registry as review_registry
@@ -19,7 +21,7 @@ from litestar_workflows.temporal.contracts import (
     SA_WAITING_ON,
     SA_WAITING_SINCE,
 )
-from litestar_workflows.temporal.visibility import graph_of, tasks_from_visibility, unavailable_state
+from litestar_workflows.temporal.visibility import graph_of, tasks_from_visibility, unavailable_state, visible_run
 
 SINCE = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -74,3 +76,43 @@ def test_a_run_that_cannot_answer_is_a_row_saying_so() -> None:
     state = unavailable_state(_execution("expense_approval", ["manager_approval"], ["anyone"]), "query timed out")
     assert state.status.value == "waiting" and state.workflow_name == "expense_approval"
     assert state.error == "this instance cannot be read right now: query timed out"
+
+
+def _row(**payloads: bytes) -> WorkflowExecutionInfo:
+    """A visibility row as the server sends it: each attribute a ``json/plain`` payload."""
+    info = WorkflowExecutionInfo()
+    info.execution.workflow_id = "document_review/k"
+    info.start_time.FromDatetime(SINCE.replace(tzinfo=None))
+    for name, data in payloads.items():
+        info.search_attributes.indexed_fields[name].CopyFrom(Payload(metadata={"encoding": b"json/plain"}, data=data))
+    return info
+
+
+def test_a_row_is_decoded_only_as_far_as_listings_read_it() -> None:
+    run = visible_run(
+        _row(
+            DefinitionName=b'"document_review"',
+            DefinitionVersion=b'"1.0.0"',
+            PendingSteps=b'["review"]',
+            WaitingOn=b'["user:rex"]',
+            WaitingSince=b'"2026-11-30T12:00:00.123456789Z"',
+            Participants=b"not decoded, so not an error",
+        )
+    )
+    assert run.id == "document_review/k" and run.start_time == SINCE
+    attributes = run.typed_search_attributes
+    assert attributes.get(SA_PENDING_STEPS) == ["review"] and attributes.get(SA_WAITING_ON) == ["user:rex"]
+    assert attributes.get(SA_WAITING_SINCE) == SINCE + timedelta(microseconds=123456)
+    graph = graph_of(run, review_registry)
+    assert graph is not None
+    [task] = tasks_from_visibility(run, graph) or []
+    assert task.assignee == "rex"
+
+
+def test_a_malformed_attribute_is_missing_so_the_run_is_asked() -> None:
+    run = visible_run(_row(DefinitionName=b'"document_review"', DefinitionVersion=b'"1.0.0"', PendingSteps=b"{oops"))
+    assert run.typed_search_attributes.get(SA_PENDING_STEPS) is None
+    wrong_shape = visible_run(_row(PendingSteps=b"[1, 2]", WaitingSince=b'"yesterday"', InstanceStatus=b"7"))
+    assert wrong_shape.typed_search_attributes.get(SA_PENDING_STEPS) is None
+    assert wrong_shape.typed_search_attributes.get(SA_WAITING_SINCE) is None
+    assert wrong_shape.typed_search_attributes.get(SA_INSTANCE_STATUS) is None
