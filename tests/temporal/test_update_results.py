@@ -64,8 +64,8 @@ def test_results_decode_from_old_and_new_workers() -> None:
 
 def test_worst_case_machine_step_input_is_under_the_payload_limit() -> None:
     """``run_step`` keeps the whole published context: data at its budget plus a history window
-    of records at their bounds (result, decision data, comment; an error of 4 KiB, which nothing
-    truncates yet). Measured: 1,310,140 bytes, 62 % of the limit."""
+    of records at their bounds (result, decision data, comment, an error cut to 4,000 characters).
+    Measured: 1,310,140 bytes, 62 % of the limit."""
     budgets = SizeBudgets()
     record = StepExecution(
         step_name="review",
