@@ -12,7 +12,7 @@ from litestar_workflows.core.definition import Condition, Edge, WorkflowDefiniti
 from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.core.types import StepStatus, StepType, WorkflowStatus
 from litestar_workflows.engine.base import ExecutionEngine, Page
-from litestar_workflows.engine.events import EventBus
+from litestar_workflows.engine.events import EventBus, NotifierPolicy
 from litestar_workflows.engine.graph import WorkflowGraph
 from litestar_workflows.engine.local import LocalExecutionEngine
 from litestar_workflows.engine.registry import WorkflowRegistry
@@ -91,6 +91,7 @@ __all__ = [
     "HumanTaskError",
     "InvalidTransitionError",
     "LocalExecutionEngine",
+    "NotifierPolicy",
     "Page",
     "ParallelGateway",
     "ParallelGroup",
