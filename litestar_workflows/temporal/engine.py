@@ -605,11 +605,19 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
     async def _settled_state(self, instance_id: str, result: Any) -> InstanceState:
         """The state an update returned (its JSON, decoded here); a result that is only a summary
         (:class:`~litestar_workflows.temporal.contracts.SettledInstance`, the state was large) is
-        followed by a query for the whole state, which is at or past the update's settle point."""
+        followed by a query for the whole state, which is at or past the update's settle point.
+
+        The update has been applied by then: should the query fail, the caller is told so
+        (:class:`SettleTimeoutError`, a 202 at the gateway), never that the request failed.
+        """
         settled = decode_update_result(result)
         if isinstance(settled, InstanceState):
             return settled
-        return await self._state(instance_id)
+        try:
+            return await self._state(instance_id)
+        except WorkflowsError as exc:
+            logger.warning("instance %s took an update but its state could not be read: %s", instance_id, exc)
+            raise SettleTimeoutError(instance_id) from exc
 
     async def _state(self, instance_id: str, rpc_timeout: timedelta | None = None) -> InstanceState:
         handle = self._handle(instance_id)

@@ -9,10 +9,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from temporalio.client import Client
 
 from litestar_workflows.core.context import StepExecution
 from litestar_workflows.core.types import StepStatus, WorkflowStatus
+from litestar_workflows.exceptions import SettleTimeoutError
 from litestar_workflows.rules.budgets import HISTORY_DATA_BYTES, HISTORY_RESULT_BYTES, HISTORY_WINDOW, SizeBudgets
 from litestar_workflows.rules.state import InstanceState, PendingTask
 from litestar_workflows.temporal.contracts import (
@@ -108,3 +110,18 @@ async def test_a_large_state_comes_back_whole_through_the_engine(
     # Four updates (settle on start, pause, resume, completion), none writing the state again.
     sizes = (await payload_sizes(temporal_client, instance.id))["update"]
     assert len(sizes) == 4 and max(sizes) < 2048, sizes
+
+
+async def test_an_applied_update_whose_state_cannot_be_read_says_accepted(
+    temporal_engine: TemporalExecutionEngine, temporal_client: Client
+) -> None:
+    request = {"requester_id": "alice", "amount": 250.0, "attachment": "a" * (UPDATE_RESULT_INLINE_BYTES + 1000)}
+    instance = await temporal_engine.start_workflow("expense_approval", request)
+    impatient = TemporalExecutionEngine(
+        temporal_engine.registry, temporal_client, temporal_engine.task_queue, query_timeout=0.000_001
+    )
+    with pytest.raises(SettleTimeoutError):  # applied, but the query for the state timed out at once
+        await impatient.complete_human_task(
+            instance.id, "manager_approval", "bob", {"approved": True}, groups=["managers"]
+        )
+    assert (await temporal_engine.get_instance(instance.id)).status == WorkflowStatus.COMPLETED
