@@ -21,7 +21,7 @@ from api.ui.site import UISite
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.exceptions import WorkflowNotFoundError
-from litestar_workflows.rules.spec import StepSpec
+from litestar_workflows.rules.spec import GraphSpec, StepSpec
 from litestar_workflows.rules.tasks import MAX_COMMENT_BYTES, MAX_REASON_CHARS
 
 __all__ = ["OperationError", "TaskActions", "render_task_page", "task_actions"]
@@ -59,11 +59,14 @@ class OperationError:
     fields: tuple[tuple[str, str], ...] = ()
 
 
-def _step(engine: ExecutionEngine, instance: WorkflowInstance, step: str) -> StepSpec | None:
+def _graph_step(
+    engine: ExecutionEngine, instance: WorkflowInstance, step: str
+) -> tuple[GraphSpec | None, StepSpec | None]:
     try:
-        return engine.registry.get_graph(instance.workflow_name, instance.workflow_version).step(step)
+        graph = engine.registry.get_graph(instance.workflow_name, instance.workflow_version)
+        return graph, graph.step(step)
     except (WorkflowNotFoundError, KeyError):
-        return None
+        return None, None
 
 
 def task_actions(
@@ -76,8 +79,8 @@ def task_actions(
 ) -> TaskActions:
     """The buttons to show for ``step`` of ``instance``; ``refusal`` is the completion hint."""
     task = next((t for t in instance.pending_tasks if t.step_name == step), None)
-    spec = _step(engine, instance, step)
-    if task is None or spec is None:
+    graph, spec = _graph_step(engine, instance, step)
+    if task is None or graph is None or spec is None:
         return TaskActions(comment=False)
     ops = instance.tasks.ops.get(step)
     claimed = task.claimed_by

@@ -16,7 +16,7 @@ from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, chromiu
 
 
 async def take(out: Path) -> list[Path]:
-    """Start a gateway, walk through the expense example and save three PNGs in ``out``."""
+    """Start a gateway, walk through the expense example and save four PNGs in ``out``."""
     from playwright.async_api import async_playwright
 
     from api.app import create_app
@@ -55,6 +55,13 @@ async def take(out: Path) -> list[Path]:
             await page.get_by_role("button", name="Submit").click()
             await page.get_by_test_id("field-error").wait_for()
             shots.append(out / "ui-task-error.png")
+            await page.screenshot(path=str(shots[-1]), full_page=True)
+            await page.get_by_role("button", name="Claim", exact=True).click()
+            await page.get_by_label("Add a comment").fill("Asked alice which budget line this goes to.")
+            await page.get_by_role("button", name="Add comment").click()
+            await page.get_by_test_id("op-done").wait_for()
+            await page.get_by_text("Delegate to someone else").click()
+            shots.append(out / "ui-task-operations.png")
             await page.screenshot(path=str(shots[-1]), full_page=True)
             await page.goto(f"{base}/ui/tasks/{quote('expense_approval/inv-1042', safe='')}/manager_approval")
             await page.get_by_label("Approve?").select_option("Yes")

@@ -164,3 +164,16 @@ async def test_the_inbox_shows_the_claim_and_filters_assigned_claimable_overdue(
     bob = (await client.get("/ui/tasks?show=assigned&fragment=1", headers=as_user("bob"))).text
     assert 'data-testid="tasks-mine"' in bob and "bob (you)" in bob
     assert (await client.get("/ui/tasks?show=everything", headers=as_user("bob"))).status_code == 400
+
+
+async def test_an_operation_on_a_task_that_closed_meanwhile_says_why(
+    client: AsyncTestClient[Any], engine: LocalExecutionEngine
+) -> None:
+    html = await page_of(client, "bob")
+    await engine.complete_human_task(IID, "manager_approval", "bert", {"approved": False}, groups=("managers",))
+    late = await client.post(
+        f"{TASK}/comments", data={"_csrf": csrf_of(html), "text": "too late?"}, headers=as_user("bob")
+    )
+    assert late.status_code == 409 and 'data-testid="op-error"' in late.text
+    assert "Step is not waiting for input." in late.text or "Instance has finished." in late.text
+    assert "This task is not waiting for input" in late.text

@@ -65,6 +65,7 @@ class InstancePages(Controller):
         identity: NamedDependency[Identity],
         instance_id: IdParam,
         completed: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        sent_back: Annotated[str | None, QueryParameter(max_length=200)] = None,
     ) -> Response[str]:
         """Status, the graph with the current position, history, errors, open tasks and actions."""
         instance = await calls.get_instance(engine, identity, segment_value(instance_id))
@@ -90,6 +91,7 @@ class InstancePages(Controller):
             steps=step_rows(graph, instance) if graph else [],
             tasks=tasks,
             completed=completed,
+            sent_back=sent_back,
             cancel_refusal=calls.cancel_refusal(gateway, instance, identity),
             temporal_link=temporal_link,
         )

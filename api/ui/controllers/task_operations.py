@@ -1,5 +1,5 @@
 """The task operations as plain HTML form posts: claim, unclaim, reassign, delegate, take back,
-comment (``POST /ui/tasks/{instance}/{step}/{operation}``), each checked for its CSRF token, read
+comment, send back (``POST /ui/tasks/{instance}/{step}/{operation}``), each checked for its CSRF token, read
 into the REST routes' own body model (:class:`api.task_models.TaskOperationRequest`, so the same
 bounds apply before anything is sent) and sent to the engine's ``operate_task`` as the signed-in
 user. The engine's rules decide; a refusal re-shows the task page with the problem's title and
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import FormMultiDict
@@ -45,6 +46,7 @@ OPERATIONS = {
     "delegate": "delegate",
     "take-back": "take_back",
     "comments": "comment",
+    "send-back": "send_back",
 }
 """URL segment (the REST route's) -> the engine's operation."""
 
@@ -55,10 +57,18 @@ OPERATION_FIELDS: dict[str, tuple[str, ...]] = {
     "delegate": ("to_user", "keep_right", "reason"),
     "take_back": (),
     "comment": ("text",),
+    "send_back": ("text",),
 }
 """The form fields each operation reads (any other field is ignored)."""
 
-LABELS = {"to_user": "User", "to_groups": "Groups", "reason": "Reason", "text": "Comment", "keep_right": "Keep"}
+LABELS = {
+    "to_user": "User",
+    "to_groups": "Groups",
+    "reason": "Reason",
+    "text": "Comment",
+    "comment": "Comment",
+    "keep_right": "Keep",
+}
 """How a field is named in an error message."""
 
 _OP_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -116,7 +126,7 @@ def engine_error(operation: str, exc: WorkflowsError) -> OperationError:
 
 
 class TaskOperationPages(Controller):
-    """``POST /ui/tasks/{instance}/{step}/{claim|unclaim|reassign|delegate|take-back|comments}``."""
+    """``POST /ui/tasks/{instance}/{step}/{claim|unclaim|reassign|delegate|take-back|comments|send-back}``."""
 
     path = "/"
 
@@ -172,4 +182,6 @@ class TaskOperationPages(Controller):
                 op_values={kind: values},
                 status_code=int(type(exc).http_status),
             )
+        if kind == "send_back":  # the task is closed; the instance page says where it went
+            return site.redirect(site.url("instances", iid, query="sent_back=" + quote(step, safe="")))
         return site.redirect(site.url("tasks", iid, step, query="done=" + operation))
