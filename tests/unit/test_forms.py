@@ -92,6 +92,32 @@ def test_the_allowed_equivalent_matches_the_redos_pattern_in_linear_time() -> No
     assert {e.pointer for e in errors} == {"/" + REDOS_KEY, "/two words"}
 
 
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "propertyNames": {"pattern": REDOS}},
+        {"type": "object", "dependentSchemas": {"x": {"patternProperties": {REDOS: {"type": "integer"}}}}},
+        {"type": "object", "additionalProperties": {"type": "string", "pattern": REDOS}},
+    ],
+)
+def test_other_keywords_reaching_patterns_match_in_linear_time(schema: dict[str, Any]) -> None:
+    assert check_form_schema(schema) == []
+    started = time.perf_counter()
+    errors = form_errors(schema, {"x": 1, REDOS_KEY: REDOS_KEY, "ab": "not an integer"})
+    assert time.perf_counter() - started < 0.5
+    assert errors
+
+
+def test_the_refusal_covers_draft_2019_09() -> None:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "type": "object",
+        "patternProperties": {REDOS: {}},
+        "unevaluatedProperties": False,
+    }
+    assert [p.split(":")[0] for p in check_form_schema(schema)] == ["/unevaluatedProperties"]
+
+
 def test_format_regex_is_checked_by_re2() -> None:
     schema = {"type": "object", "properties": {"re": {"type": "string", "format": "regex"}}}
     assert form_errors(schema, {"re": REDOS}) == []
