@@ -5,9 +5,10 @@ The rules are :mod:`litestar_workflows.rules.tasks`, :mod:`~litestar_workflows.r
 and :mod:`~litestar_workflows.rules.task_alarms`, as in-process; this module does the durable
 I/O around them:
 
-* claim, unclaim, reassign, delegate, take back and comment are one Update whose validator runs
-  the rules, so a refusal (409 claimed, 403 not allowed, 412 stale revision, 422 invalid) writes
-  nothing to the history;
+* claim, unclaim, reassign, delegate, take back, comment and send back are one Update whose
+  validator runs the rules, so a refusal (409 claimed, 403 not allowed, 412 stale revision, 422
+  invalid) writes nothing to the history; a send-back moves the instance on along the step's
+  send-back edges and answers once the instance has settled (like a completion);
 * a completion is checked again by the decision rules (claim, hand-over, revision, one decision
   per approver) and, on a step with several approvers, recorded until the last one needed;
 * reminders and escalation levels are durable timers (``workflow.sleep`` with a Web UI summary),
@@ -30,13 +31,15 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from litestar_workflows.core.types import StepType
-    from litestar_workflows.exceptions import WorkflowsError
+    from litestar_workflows.exceptions import StepNotWaitingError, WorkflowsError
     from litestar_workflows.rules import decisions, machine, task_alarms, tasks
     from litestar_workflows.rules.access import encode_identity
     from litestar_workflows.rules.state import InstanceState, PendingTask
     from litestar_workflows.rules.tasks import TaskOperation
     from litestar_workflows.temporal.contracts import (
+        PATCH_FOUR_EYES_DECIDERS,
         PATCH_REMINDERS_BEFORE_DEADLINE,
+        PATCH_SEND_BACK,
         PATCH_TASK_ALARMS,
         PATCH_TASK_MARKS,
         PATCH_TASK_OPERATIONS,
@@ -79,12 +82,14 @@ class InterpreterTaskOperations:
         _state: InstanceState
         _budgets: SizeBudgets
         _timers: dict[str, asyncio.Task[None]]
+        _claims: dict[str, str]
 
         def _after(self, activations: list[machine.Activation]) -> None: ...
         def _publish(self) -> None: ...
         def _update_result(self) -> InstanceState | SettledInstance: ...
         def _cancel_timer(self, step_name: str) -> None: ...
         async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None: ...
+        def _is_settled(self) -> bool: ...
 
     # --- decisions ------------------------------------------------------------------------------
 
@@ -99,7 +104,16 @@ class InterpreterTaskOperations:
             request.data,
             expected_revision=request.expected_revision,
             budgets=self._budgets,
+            every_decider=self._every_decider(request.step_name),
         )
+
+    def _every_decider(self, step_name: str) -> bool:
+        """Whether four-eyes checks see every decider in the decision records: always in a
+        validator (it writes nothing and does not run on replay); in a handler only in histories
+        recorded since (``workflow.patched``), asked only for steps with ``exclude_completers_of``."""
+        if not self._graph.has_step(step_name) or not self._graph.step(step_name).exclude_completers_of:
+            return True  # nothing to exclude: the flag changes nothing
+        return workflow.unsafe.is_read_only() or workflow.patched(PATCH_FOUR_EYES_DECIDERS)
 
     def _decide(self, request: CompleteHumanTask) -> dict[str, Any] | None:
         """Record the decision; the data to complete with, or ``None`` while more approvers are needed."""
@@ -183,26 +197,48 @@ class InterpreterTaskOperations:
 
     @workflow.update(
         name=UPDATE_OPERATE_TASK,
-        description="Claim, unclaim, reassign, delegate, take back or comment on a waiting human task "
-        "({kind, step_name, user_id, groups, target_user, target_groups, reason, keep_right, text, "
-        "expected_revision}); returns the state. Refused (nothing written) when the rules forbid it.",
+        description="Claim, unclaim, reassign, delegate, take back, comment on or send back a waiting human "
+        "task ({kind, step_name, user_id, groups, target_user, target_groups, reason, keep_right, text, "
+        "expected_revision}); returns the state (after a send-back, once settled). Refused (nothing "
+        "written) when the rules forbid it.",
     )
     async def operate_task(self, operation: TaskOperation) -> InstanceState | SettledInstance:
         """Apply a task operation; return the state."""
         workflow.patched(PATCH_TASK_OPERATIONS)
+        op = _normalised(operation)
+        sending_back = op.kind == "send_back"
         try:
-            tasks.apply_operation(self._graph, self._state, _normalised(operation), workflow.now())
+            self._check_not_completing(op)
+            every = self._every_decider(op.step_name)
+            if sending_back:
+                workflow.patched(PATCH_SEND_BACK)
+            activations = tasks.apply_operation(self._graph, self._state, op, workflow.now(), every_decider=every)
         except WorkflowsError as exc:  # validated again: an earlier update of the batch may have changed it
             raise _refusal(exc) from None
-        self._after([])
+        if not sending_back:
+            self._after([])
+            return self._update_result()
+        self._cancel_timer(op.step_name)
+        self._cancel_timer(op.step_name + ALARMS_SUFFIX)
+        self._after(activations)
+        await workflow.wait_condition(self._is_settled)
         return self._update_result()
 
     @operate_task.validator
     def _validate_operate_task(self, operation: TaskOperation) -> None:
+        op = _normalised(operation)
         try:
-            tasks.validate_operation(self._graph, self._state, _normalised(operation))
+            self._check_not_completing(op)
+            tasks.validate_operation(self._graph, self._state, op)
         except WorkflowsError as exc:
             raise _refusal(exc) from None
+
+    def _check_not_completing(self, op: TaskOperation) -> None:
+        """A task whose completion is being routed (its callable conditions run in an activity)
+        cannot be sent back meanwhile."""
+        completing = self._claims.get(op.step_name)
+        if op.kind == "send_back" and completing is not None and not self._state.status.is_finished:
+            raise StepNotWaitingError(self._state.instance_id, op.step_name, f"it is being completed by {completing!r}")
 
 
 def _normalised(operation: TaskOperation) -> TaskOperation:

@@ -19,6 +19,7 @@ from litestar_workflows.rules.machine import select_targets
 from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec, is_semver, to_mermaid
 from litestar_workflows.steps.base import BaseHumanStep, BaseMachineStep, BaseStep
 from litestar_workflows.steps.kinds import expand_step_kinds, is_step_kind, step_kind_errors, step_kind_fields
+from litestar_workflows.steps.task_edges import task_edge_errors
 from litestar_workflows.steps.task_options import task_option_errors, task_option_fields
 
 if TYPE_CHECKING:
@@ -62,6 +63,9 @@ class Edge:
         target: Target step name (or step / step class).
         condition: ``None`` (always), a string expression such as ``"amount > 5000"``
             evaluated over the instance data, or a pure callable ``context -> bool``.
+        send_back: A "request changes" edge from a human step: followed only when a participant
+            sends the task back (with a comment), never when the task is completed; it takes
+            no condition.
 
     A step object or class is resolved to its key in ``steps`` when the definition is built
     (a class must then be the class of exactly one step); ``source``/``target`` are names.
@@ -70,16 +74,20 @@ class Edge:
     source: str
     target: str
     condition: Condition = None
+    send_back: bool = False
 
     def __init__(
         self,
         source: str | BaseStep | type[BaseStep],
         target: str | BaseStep | type[BaseStep],
         condition: Condition = None,
+        *,
+        send_back: bool = False,
     ) -> None:
         object.__setattr__(self, "source", _step_name(source))
         object.__setattr__(self, "target", _step_name(target))
         object.__setattr__(self, "condition", condition)
+        object.__setattr__(self, "send_back", send_back)
         # The references as given (not fields: equality and the graph only see names).
         object.__setattr__(self, "_refs", (source, target))
 
@@ -89,7 +97,7 @@ class Edge:
         source, target = _resolve(refs[0], steps), _resolve(refs[1], steps)
         if (source, target) == (self.source, self.target):
             return self
-        return Edge(source, target, self.condition)
+        return Edge(source, target, self.condition, send_back=self.send_back)
 
     def evaluate_condition(self, context: WorkflowContext) -> bool:
         """Whether the edge is taken for ``context``: ``None`` always; a string expression
@@ -277,6 +285,7 @@ def compile_definition(definition: WorkflowDefinition) -> GraphSpec:
             target=e.target,
             expression=e.condition if isinstance(e.condition, str) else None,
             callable_name=_callable_name(e.condition) if callable(e.condition) else None,
+            send_back=bool(getattr(e, "send_back", False)),
         )
         for i, e in enumerate(definition.edges)
     )
@@ -319,6 +328,7 @@ def validate_definition(definition: WorkflowDefinition) -> list[str]:
                 errors.append(f"edge {i} ({edge.source!r} -> {edge.target!r}): condition {edge.condition!r}: {reason}")
         elif edge.condition is not None and not callable(edge.condition):
             errors.append(f"edge {i} ({edge.source!r} -> {edge.target!r}): condition must be a string or a callable")
+    errors.extend(task_edge_errors(steps, definition.edges))
     for key, step in steps.items():
         errors.extend(step_kind_errors(key, step, steps, definition.edges))
         if isinstance(step, BaseHumanStep):

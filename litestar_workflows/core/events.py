@@ -28,6 +28,7 @@ __all__ = [
     "HumanTaskCreated",
     "HumanTaskReassigned",
     "HumanTaskReminder",
+    "HumanTaskSentBack",
     "StepCompleted",
     "StepFailed",
     "StepSkipped",
@@ -249,6 +250,21 @@ class HumanTaskReminder(WorkflowEvent):
     escalation_level: int = 0
 
 
+@dataclass
+class HumanTaskSentBack(WorkflowEvent):
+    """A human task was sent back along its step's send-back edges by ``sent_back_by`` with
+    ``comment``; ``sent_to`` names the steps it went to (joined by ``,``). The task is closed:
+    ``task.completed`` (and ``step.completed``) come before it, as for every closed task."""
+
+    kind: ClassVar[str] = "task.sent_back"
+
+    step_name: str
+    task_id: str
+    sent_back_by: str
+    comment: str | None = None
+    sent_to: str | None = None
+
+
 EVENT_TYPES: dict[str, type[WorkflowEvent]] = {
     cls.kind: cls
     for cls in (
@@ -266,6 +282,7 @@ EVENT_TYPES: dict[str, type[WorkflowEvent]] = {
         HumanTaskCompleted,
         HumanTaskReassigned,
         HumanTaskReminder,
+        HumanTaskSentBack,
     )
 }
 """Every concrete event type by its ``kind``."""

@@ -37,6 +37,7 @@ class _Engine(Protocol):
     def _readable_record(self, instance_id: str, caller: Any) -> LocalInstance: ...
     async def _drive(self, record: LocalInstance, activations: list[machine.Activation]) -> None: ...
     def _arm_alarms(self, record: LocalInstance, step_name: str) -> None: ...
+    def _cancel_timer(self, record: LocalInstance, step_name: str) -> None: ...
 
 
 def _now() -> datetime:
@@ -49,7 +50,10 @@ class LocalTaskOperations(TaskOperationsAPI):
     async def operate_task(
         self: _Engine, instance_id: str, operation: TaskOperation, *, idempotency_key: str | None = None
     ) -> WorkflowInstance:
-        """Apply a task operation (claim, unclaim, reassign, delegate, take back, comment).
+        """Apply a task operation (claim, unclaim, reassign, delegate, take back, comment, send back).
+
+        A send-back moves the instance on along the step's send-back edges and returns once it
+        has settled (the machine steps it started have run), like a completion.
 
         With an ``idempotency_key`` a repeat of the same operation by the same user returns a
         snapshot of the first result (as on Temporal, where the update id is derived from both).
@@ -70,8 +74,12 @@ class LocalTaskOperations(TaskOperationsAPI):
             first = record.completions.get(scoped) if scoped is not None else None
             if first is not None:
                 return first[1]
-            tasks.apply_operation(record.graph, record.state, op, _now())
+            activations = tasks.apply_operation(record.graph, record.state, op, _now())
             self._events.publish(record.graph, record.state)
+            if op.kind == "send_back":
+                self._cancel_timer(record, op.step_name)
+                self._cancel_timer(record, op.step_name + _ALARMS)
+                await self._drive(record, activations)
             record.view.refresh(record.state)
             if scoped is not None:
                 record.completions[scoped] = (scoped, WorkflowInstance.from_state(copy.deepcopy(record.state)))

@@ -1,5 +1,5 @@
 """The task operations every engine offers (claim, unclaim, reassign, delegate, take back,
-comment), written once over the one method each engine implements: ``operate_task``.
+comment, send back), written once over the one method each engine implements: ``operate_task``.
 
 Who may do what is the rules' (:mod:`litestar_workflows.rules.tasks`), checked by the engine
 (on Temporal: in the update validator); identities must come from verified tokens.
@@ -109,6 +109,24 @@ class TaskOperationsAPI:
     ) -> WorkflowInstance:
         """A delegator who kept the right takes the task back (and holds it as a claim)."""
         return await self.operate_task(instance_id, TaskOperation("take_back", step_name, user_id, tuple(groups)))
+
+    async def send_back_task(
+        self: _Operates,
+        instance_id: str,
+        step_name: str,
+        user_id: str,
+        comment: str,
+        *,
+        groups: Collection[str] = (),
+        expected_revision: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> WorkflowInstance:
+        """Send the task back along its step's send-back edges with ``comment`` (whoever may
+        complete it); the instance goes on there. Refused (403) when the step has none."""
+        op = TaskOperation(
+            "send_back", step_name, user_id, tuple(groups), text=comment, expected_revision=expected_revision
+        )
+        return await self.operate_task(instance_id, op, idempotency_key=idempotency_key)
 
     async def comment_task(
         self: _Operates, instance_id: str, step_name: str, user_id: str, text: str, *, groups: Collection[str] = ()

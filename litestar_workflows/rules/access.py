@@ -32,6 +32,7 @@ from litestar_workflows.rules.state import InstanceState
 
 __all__ = [
     "ANYONE",
+    "DEADLINE_DECIDER",
     "MAX_ENTRY_LENGTH",
     "MAX_GROUPS",
     "Caller",
@@ -185,20 +186,45 @@ def assignment_error(task: _Offer, step: StepSpec, user_id: str | None, groups: 
 # --- separation of duties --------------------------------------------------------------------
 
 
-def _completers(history: Iterable[StepExecution], step_name: str) -> set[str]:
-    return {
+class _Decided(Protocol):
+    @property
+    def step_name(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+
+DEADLINE_DECIDER = "deadline"
+"""The ``user_id`` of a default decision's record (the engine, not a person: never excluded)."""
+
+
+def _completers(history: Iterable[StepExecution], decisions: Iterable[_Decided], step_name: str) -> set[str]:
+    """Everyone who decided on ``step_name``: its completers in the history and every decider in
+    its decision records (a step with several approvers completes once, by its last decider; the
+    records name them all, and whoever sent it back)."""
+    found = {
         h.completed_by
         for h in history
         if h.step_name == step_name and h.status == StepStatus.SUCCEEDED and h.completed_by is not None
     }
+    found.update(d.user_id for d in decisions if d.step_name == step_name and d.user_id != DEADLINE_DECIDER)
+    return found
 
 
 def separation_error(
-    step: StepSpec, task: _Offer, user_id: str, *, started_by: str | None, history: Iterable[StepExecution]
+    step: StepSpec,
+    task: _Offer,
+    user_id: str,
+    *,
+    started_by: str | None,
+    history: Iterable[StepExecution],
+    decisions: Iterable[_Decided] = (),
 ) -> str | None:
     """Why the step's four-eyes options forbid ``user_id`` to complete it; ``None`` if they do not.
 
-    ``started_by`` and ``history`` are the instance's (its state's or its view's).
+    ``started_by``, ``history`` and ``decisions`` (``state.tasks.decisions``) are the instance's
+    (its state's or its view's); without the decision records only the last decider of a step
+    with several approvers is excluded by ``exclude_completers_of``.
     """
     starter = started_by
     if step.exclude_starter and starter is not None and user_id == starter:
@@ -208,8 +234,9 @@ def separation_error(
             f"it is assigned to the starter {starter!r} through {step.assignee_key!r}, "
             "and the assignee must be someone else (four-eyes rule)"
         )
+    history, decisions = list(history), list(decisions)
     for earlier in step.exclude_completers_of:
-        if user_id in _completers(history, earlier):
+        if user_id in _completers(history, decisions, earlier):
             return f"{user_id!r} completed {earlier!r} and may not also complete this step (four-eyes rule)"
     return None
 
@@ -222,11 +249,12 @@ def completion_error(
     *,
     started_by: str | None,
     history: Iterable[StepExecution],
+    decisions: Iterable[_Decided] = (),
 ) -> str | None:
     """Why ``user_id`` may not complete ``task`` (assignment, then four-eyes); ``None`` if they may."""
     reason = assignment_error(task, step, user_id, groups)
     if reason is None and user_id is not None:
-        reason = separation_error(step, task, user_id, started_by=started_by, history=history)
+        reason = separation_error(step, task, user_id, started_by=started_by, history=history, decisions=decisions)
     return reason
 
 
@@ -245,6 +273,7 @@ def task_completion_error(
     claimed_by: str | None,
     started_by: str | None,
     history: Iterable[StepExecution],
+    decisions: Iterable[_Decided] = (),
 ) -> str | None:
     """Why ``user_id`` may not complete ``task`` right now: someone else's claim, then
     :func:`completion_error` (assignment and four-eyes). The hint views show (``can_complete``,
@@ -252,7 +281,7 @@ def task_completion_error(
     offer sees it (``rules.tasks.offer_step`` after a hand-over)."""
     if claimed_by is not None and claimed_by != user_id:
         return f"it is claimed by {claimed_by!r}; only they may complete it until it is unclaimed"
-    return completion_error(step, task, user_id, groups, started_by=started_by, history=history)
+    return completion_error(step, task, user_id, groups, started_by=started_by, history=history, decisions=decisions)
 
 
 # --- reading and cancelling -----------------------------------------------------------------------

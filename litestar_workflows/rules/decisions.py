@@ -8,7 +8,10 @@ approval with one approver from each approval group, or at once on a rejection w
 (moved there, stored once), with ``approvals``, ``rejections`` and the approval field, so edge
 conditions such as ``approvals == 2`` can route on them. Every decision leaves a
 :class:`~litestar_workflows.rules.task_records.DecisionRecord` (who, when, data digest, form
-digest, the revision seen); the newest :data:`~litestar_workflows.rules.tasks.MAX_DECISIONS` are kept.
+digest, the revision seen); the newest :data:`~litestar_workflows.rules.task_ledger.MAX_DECISIONS` are kept.
+
+Four-eyes over several approvers: ``exclude_completers_of`` naming such a step excludes every
+decider in its decision records, not only the last one (:func:`access.separation_error`).
 
 Pure: time comes in as ``now``.
 """
@@ -26,13 +29,23 @@ from litestar_workflows.exceptions import (
     TaskClaimedError,
     UnauthorizedTaskError,
 )
-from litestar_workflows.rules import access, tasks
+from litestar_workflows.rules import access
+from litestar_workflows.rules import task_ledger as tasks
 from litestar_workflows.rules.budgets import SizeBudgets, encoded_size
 from litestar_workflows.rules.spec import GraphSpec, StepSpec
 from litestar_workflows.rules.state import InstanceState
 from litestar_workflows.rules.task_records import DecisionRecord, Vote
 
-__all__ = ["MAX_VOTES", "close_votes", "decide", "remember_default", "validate_decision"]
+__all__ = [
+    "MAX_VOTES",
+    "already_decided",
+    "close_votes",
+    "decide",
+    "remember_decision",
+    "remember_default",
+    "several_approvers",
+    "validate_decision",
+]
 
 MAX_VOTES: Final = 100
 """Decisions one step with several approvers accepts."""
@@ -48,6 +61,7 @@ def validate_decision(
     *,
     expected_revision: str | None = None,
     budgets: SizeBudgets | None = None,
+    every_decider: bool = True,
 ) -> None:
     """What a completion must pass beyond :func:`machine.validate_completion` (run it first):
     the claim, a hand-over, a stale revision, one decision per approver, the approval groups.
@@ -58,22 +72,31 @@ def validate_decision(
         StaleRevisionError: ``expected_revision`` is not the current revision.
         FormValidationError: A step with several approvers got no boolean approval field.
         BudgetExceededError: The decisions kept so far would put the instance data over budget.
+
+    ``every_decider=False`` leaves out the decision records from the four-eyes check (only the
+    Temporal interpreter passes it, replaying a history recorded before that check existed).
     """
     step, task = tasks.waiting_task(graph, state, step_name, "completing")
     ops = state.tasks.ops.get(step_name)
     if ops is not None and ops.claimed_by is not None and ops.claimed_by != user_id:
         raise TaskClaimedError(state.instance_id, step_name, ops.claimed_by)
-    if ops is not None and ops.handed_over:
+    if (ops is not None and ops.handed_over) or (every_decider and step.exclude_completers_of):
         reason = access.completion_error(
-            tasks.offer_step(step, task, ops), task, user_id, groups, started_by=state.started_by, history=state.history
+            tasks.offer_step(step, task, ops),
+            task,
+            user_id,
+            groups,
+            started_by=state.started_by,
+            history=state.history,
+            decisions=state.tasks.decisions if every_decider else (),
         )
         if reason is not None:
             raise UnauthorizedTaskError(state.instance_id, step_name, user_id, reason)
     tasks.check_revision(state, step_name, expected_revision)
-    if step.approvals_required <= 1 and not step.approval_groups:
+    if not several_approvers(step):
         return
     votes = ops.votes if ops is not None else []
-    if any(v.user_id == user_id for v in votes):
+    if already_decided(state, step_name, user_id):
         raise UnauthorizedTaskError(state.instance_id, step_name, user_id, "they already decided on this step")
     if len(votes) >= MAX_VOTES:
         raise UnauthorizedTaskError(state.instance_id, step_name, user_id, f"it has {MAX_VOTES} decisions already")
@@ -97,12 +120,24 @@ def validate_decision(
         )
 
 
+def several_approvers(step: StepSpec) -> bool:
+    """Whether ``step`` collects decisions of several approvers."""
+    return step.approvals_required > 1 or bool(step.approval_groups)
+
+
+def already_decided(state: InstanceState, step_name: str, user_id: str) -> bool:
+    """Whether ``user_id`` decided on the open task of ``step_name`` already (one decision each)."""
+    ops = state.tasks.ops.get(step_name)
+    return ops is not None and any(v.user_id == user_id for v in ops.votes)
+
+
 def _uncovered(step: StepSpec, votes: list[Vote]) -> set[str]:
     covered = {g for v in votes if v.approved for g in v.groups}
     return set(step.approval_groups) - covered
 
 
-def _remember_decision(state: InstanceState, record: DecisionRecord) -> None:
+def remember_decision(state: InstanceState, record: DecisionRecord) -> None:
+    """Keep ``record`` (the newest :data:`~litestar_workflows.rules.task_ledger.MAX_DECISIONS`)."""
     ledger = state.tasks
     ledger.decisions.append(record)
     ledger.decisions_total += 1
@@ -113,11 +148,11 @@ def remember_default(
     state: InstanceState, step: StepSpec, data: Mapping[str, Any], now: datetime, revision_seen: str
 ) -> None:
     """Record the default decision taken for ``step`` when its deadline passed."""
-    _remember_decision(
+    remember_decision(
         state,
         DecisionRecord(
             step_name=step.name,
-            user_id="deadline",
+            user_id=access.DEADLINE_DECIDER,
             at=now,
             outcome="default",
             data_digest=tasks.data_digest(dict(data)),
@@ -150,7 +185,7 @@ def decide(
     several = step.approvals_required > 1 or bool(step.approval_groups)
     approved = bool(data.get(step.approval_key)) if several else None
     outcome = "completed" if approved is None else ("approved" if approved else "rejected")
-    _remember_decision(
+    remember_decision(
         state,
         DecisionRecord(
             step_name=step_name,

@@ -52,6 +52,7 @@ __all__ = [
     "apply_changes",
     "apply_completion",
     "apply_deadline",
+    "apply_send_back",
     "authorization_error",
     "cancel_instance",
     "diff_data",
@@ -567,6 +568,43 @@ def apply_completion(
     state.data.update(data)
     state.user_id = user_id
     return _route(graph, state, step_name, now, evaluate_callable)
+
+
+def apply_send_back(
+    graph: GraphSpec,
+    state: InstanceState,
+    step_name: str,
+    user_id: str,
+    targets: Collection[str],
+    data: Mapping[str, Any],
+    now: datetime,
+    *,
+    comment: str,
+    groups: Collection[str],
+) -> list[Activation]:
+    """Close the task of ``step_name`` as sent back by ``user_id`` and go on at ``targets`` only
+    (its send-back edges; :mod:`~litestar_workflows.rules.send_back` decides who may)."""
+    task = state.task(step_name)
+    if task is None:
+        raise StepNotWaitingError(state.instance_id, step_name)
+    state.pending.remove(task)
+    _close_waiting(
+        state,
+        step_name,
+        status=StepStatus.SUCCEEDED,
+        completed_at=now,
+        completed_by=user_id,
+        data=budgets.recorded_data(data) if data else None,
+        comment=comment,
+        completed_by_groups=sorted(set(groups)),
+    )
+    state.data.update(data)
+    state.user_id = user_id
+    for target in targets:
+        state.arrivals[target] = state.arrivals.get(target, 0) + 1
+    activations = _fire(graph, state, now)
+    _settle(state, now)
+    return activations
 
 
 def apply_deadline(graph: GraphSpec, state: InstanceState, step_name: str, now: datetime) -> list[Activation]:

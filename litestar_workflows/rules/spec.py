@@ -161,6 +161,8 @@ class EdgeSpec:
         target: Target step.
         expression: String condition, if any.
         callable_name: ``module.qualname`` of a callable condition, if any.
+        send_back: A "request changes" edge of a human step: followed only when a participant
+            sends the task back (:mod:`~litestar_workflows.rules.send_back`), never on completion.
     """
 
     index: int
@@ -168,6 +170,7 @@ class EdgeSpec:
     target: str
     expression: str | None = None
     callable_name: str | None = None
+    send_back: bool = False
 
     @property
     def label(self) -> str:
@@ -228,8 +231,13 @@ class GraphSpec:
         return self._order.get(name, len(self._order))
 
     def outgoing(self, name: str) -> tuple[EdgeSpec, ...]:
-        """Edges leaving ``name``, in definition order."""
-        return tuple(e for e in self.edges if e.source == name)
+        """Edges leaving ``name`` that a completion follows, in definition order (send-back edges
+        are not among them: :meth:`send_back_targets`)."""
+        return tuple(e for e in self.edges if e.source == name and not e.send_back)
+
+    def send_back_targets(self, name: str) -> tuple[str, ...]:
+        """Where sending the task of ``name`` back leads (its send-back edges), each once."""
+        return tuple(dict.fromkeys(e.target for e in self.edges if e.source == name and e.send_back))
 
     def incoming(self, name: str) -> tuple[EdgeSpec, ...]:
         """Edges entering ``name``, in definition order."""
@@ -274,8 +282,13 @@ class GraphSpec:
     # --- serialisation -------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible form."""
-        return asdict(self)
+        """JSON-compatible form. ``send_back`` appears only on send-back edges, so the graphs
+        (and fingerprints) of definitions without one are what they were before it existed."""
+        raw = asdict(self)
+        for edge in raw["edges"]:
+            if not edge.get("send_back"):
+                edge.pop("send_back", None)
+        return raw
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> GraphSpec:
@@ -355,6 +368,9 @@ def to_mermaid(graph: GraphSpec) -> str:
     lines = ["flowchart TD", *(node(s) for s in graph.steps)]
     for edge in graph.edges:
         label = edge.label.replace('"', "'").replace("|", "/")
+        if edge.send_back:
+            lines.append(f'    {edge.source} -.->|"send back"| {edge.target}')
+            continue
         lines.append(
             f'    {edge.source} -->|"{label}"| {edge.target}' if label else f"    {edge.source} --> {edge.target}"
         )

@@ -16,13 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from litestar_workflows.rules import decisions, machine, tasks
+from litestar_workflows.rules import access, decisions, machine
+from litestar_workflows.rules import task_ledger as tasks
 from litestar_workflows.rules.spec import GraphSpec, StepSpec
 from litestar_workflows.rules.state import InstanceState, PendingTask
 
 __all__ = ["DEFAULT_DECIDER", "Alarm", "Fired", "apply_deadline", "fire_alarms", "has_alarms", "next_alarm"]
 
-DEFAULT_DECIDER = "deadline"
+DEFAULT_DECIDER = access.DEADLINE_DECIDER
 """The ``completed_by`` of a default decision taken when the deadline passed."""
 
 

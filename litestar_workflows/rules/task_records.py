@@ -1,17 +1,21 @@
 """What the task operations keep in an instance's state: claims, hand-overs, votes, decision
-records, comments and escalation progress (the rules that write them: :mod:`.tasks`).
+records, comments and escalation progress (the rules that write them: :mod:`.task_operations`,
+:mod:`.decisions`, :mod:`.send_back`, :mod:`.task_alarms`).
 
 Plain dataclasses with defaults everywhere, so a state recorded before they existed decodes
-(its ``tasks`` is an empty :class:`TaskLedger`). Every list is bounded by :mod:`.tasks`.
+(its ``tasks`` is an empty :class:`TaskLedger`). Every list is bounded (:mod:`.task_ledger`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["DecisionRecord", "EscalationLevel", "HandOver", "TaskComment", "TaskLedger", "TaskOps", "Vote"]
+__all__ = ["SENT_BACK", "DecisionRecord", "EscalationLevel", "HandOver", "TaskComment", "TaskLedger", "TaskOps", "Vote"]
+
+SENT_BACK: Final = "sent back"
+"""The outcome of the decision record of a task sent back (:mod:`.send_back`)."""
 
 
 @dataclass(frozen=True)
@@ -117,12 +121,14 @@ class DecisionRecord:
         step_name: The step decided on.
         user_id: Who decided (``deadline`` for a default decision taken when the deadline passed).
         at: When.
-        outcome: ``completed``, ``approved``, ``rejected`` or ``default``.
+        outcome: ``completed``, ``approved``, ``rejected``, ``default`` or ``sent back``.
         data_digest: SHA-256 of the submitted data (canonical JSON).
         form_digest: SHA-256 prefix of the step's form schema: the form version decided on.
         revision_seen: The instance revision the decider saw (``expected_revision``, or the
             revision current when the decision was accepted).
         groups: The decider's groups.
+        comment: Why it was sent back (``sent back`` only; bounded like a comment).
+        sent_to: The steps it was sent back to (``sent back`` only).
     """
 
     step_name: str
@@ -133,6 +139,8 @@ class DecisionRecord:
     form_digest: str
     revision_seen: str
     groups: list[str] = field(default_factory=list)
+    comment: str | None = None
+    sent_to: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -78,10 +78,12 @@ __all__ = [
     "MEMO_INITIAL_DATA_DIGEST",
     "PATCH_BASELINE",
     "PATCH_EVENTS",
+    "PATCH_FOUR_EYES_DECIDERS",
     "PATCH_NOTIFIERS",
     "PATCH_PARTICIPANTS",
     "PATCH_PAUSE",
     "PATCH_REMINDERS_BEFORE_DEADLINE",
+    "PATCH_SEND_BACK",
     "PATCH_STEP_KINDS",
     "PATCH_TASK_ALARMS",
     "PATCH_TASK_MARKS",
@@ -194,6 +196,14 @@ the rules (:func:`~litestar_workflows.rules.tasks.validate_operation`) and refus
 
 PATCH_TASK_OPERATIONS: Final = "task-operations"
 """``workflow.patched`` id: task operations (claims, hand-overs, comments) applied by the interpreter."""
+
+PATCH_SEND_BACK: Final = "task-send-back"
+"""``workflow.patched`` id: a task sent back along its send-back edges (the ``send_back`` operation
+of :data:`UPDATE_OPERATE_TASK`), which moves the instance on and waits until it settles."""
+
+PATCH_FOUR_EYES_DECIDERS: Final = "four-eyes-every-decider"
+"""``workflow.patched`` id: ``exclude_completers_of`` excludes every decider in a step's decision
+records (several approvers), checked again in the completion and operation handlers."""
 
 PATCH_TASK_ALARMS: Final = "task-alarms"
 """``workflow.patched`` id: durable timers of a human step's reminders and escalation chain."""
