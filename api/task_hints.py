@@ -55,6 +55,7 @@ def completion_refusal(
         claimed_by=task.claimed_by,
         started_by=instance.context.metadata.get("started_by"),
         history=instance.context.step_history,
+        decisions=instance.tasks.decisions,
     )
 
 

@@ -95,6 +95,8 @@ def task_actions(
         reassign=manager,
         delegate=(claimed or task.assignee) == me,
         take_back=ops is not None and ops.delegated_by == me and ops.may_take_back,
+        # Whoever may complete it may send it back, along the step's "request changes" edges.
+        send_back=refusal is None and bool(graph.send_back_targets(step)),
         claimed_by=claimed,
         delegated_by=ops.delegated_by if ops is not None else None,
     )

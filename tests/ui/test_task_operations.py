@@ -166,6 +166,73 @@ async def test_the_inbox_shows_the_claim_and_filters_assigned_claimable_overdue(
     assert (await client.get("/ui/tasks?show=everything", headers=as_user("bob"))).status_code == 400
 
 
+async def test_send_back_needs_a_comment_and_returns_the_task_along_its_send_back_edge() -> None:
+    from litestar_workflows import BaseHumanStep, BaseMachineStep, Edge, WorkflowContext, WorkflowDefinition
+    from litestar_workflows.engine.registry import WorkflowRegistry
+
+    class Write(BaseMachineStep):
+        name = "write"
+
+        async def execute(self, context: WorkflowContext) -> None:
+            context.set("written", True)
+
+    class Review(BaseHumanStep):
+        name = "review"
+        title = "Review the draft"
+        candidate_groups = ("managers",)
+        form_schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+
+    class Fix(BaseHumanStep):
+        name = "fix"
+        title = "Fix the draft"
+        candidate_groups = ("employees",)
+
+    class Done(BaseMachineStep):
+        name = "done"
+
+        async def execute(self, context: WorkflowContext) -> None:
+            context.set("done", True)
+
+    definition = WorkflowDefinition(
+        name="draft",
+        version="1.0.0",
+        steps={"write": Write(), "review": Review(), "fix": Fix(), "done": Done()},
+        edges=[
+            Edge("write", "review"),
+            Edge("review", "done"),
+            Edge("review", "fix", send_back=True),
+            Edge("fix", "review"),
+        ],
+        initial_step="write",
+        terminal_steps={"done"},
+    )
+    registry = WorkflowRegistry()
+    registry.register_definition(definition)
+    engine = LocalExecutionEngine(registry)
+    started = await engine.start_workflow("draft", {}, business_key="d-1", user_id="alice")
+    review = "/ui/tasks/draft%2Fd-1/review"
+    async with AsyncTestClient(create_app(gateway_settings(), engine), base_url="https://gw.example") as client:
+        html = (await client.get(review, headers=as_user("bob"))).text
+        assert "<summary>Send back for changes</summary>" in html
+        blank = await client.post(
+            review + "/send-back", data={"_csrf": csrf_of(html), "text": " "}, headers=as_user("bob")
+        )
+        assert blank.status_code == 422 and "is required" in blank.text
+        assert (await engine.get_instance(started.id)).pending_steps == ["review"]
+        sent = await client.post(
+            review + "/send-back",
+            data={"_csrf": csrf_of(html), "text": "Section 2 is missing"},
+            headers=as_user("bob"),
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303 and sent.headers["location"] == "/ui/instances/draft%2Fd-1?sent_back=review"
+        page = (await client.get(sent.headers["location"], headers=as_user("bob"))).text
+        assert "You sent <strong>review</strong> back." in page and "waiting at <strong>fix</strong>" in page
+        fix = (await client.get("/ui/tasks/draft%2Fd-1/fix", headers=as_user("alice"))).text
+        assert "Send back for changes" not in fix  # fix has no send-back edge
+    assert (await engine.get_instance(started.id)).pending_steps == ["fix"]
+
+
 async def test_an_operation_on_a_task_that_closed_meanwhile_says_why(
     client: AsyncTestClient[Any], engine: LocalExecutionEngine
 ) -> None:
