@@ -31,6 +31,7 @@ _REQUESTS: tuple[type[BaseModel], ...] = (
     models.CompleteTaskRequest,
     models.CancelInstanceRequest,
     task_models.TaskOperationRequest,
+    task_models.SendBackRequest,
 )
 _RESPONSES: tuple[type[BaseModel], ...] = (
     models.AcceptedView,

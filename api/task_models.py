@@ -1,4 +1,5 @@
-"""The bodies and answers of the task operations (claim, unclaim, reassign, delegate, take back, comment).
+"""The bodies and answers of the task operations (claim, unclaim, reassign, delegate, take back,
+comment, send back).
 
 Kept apart from the controller so the OpenAPI finishing touches (api/openapi.py) can render them
 with pydantic's own schema (patterns, ``additionalProperties: false``) like the other bodies.
@@ -10,9 +11,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.request_models import BUSINESS_KEY_PATTERN
 from litestar_workflows.rules import tasks
 
-__all__ = ["TaskOperationRequest", "TaskRecordView"]
+__all__ = ["SendBackRequest", "TaskOperationRequest", "TaskRecordView"]
 
 
 class TaskOperationRequest(BaseModel):
@@ -35,6 +37,24 @@ class TaskOperationRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=tasks.MAX_REASON_CHARS)
     keep_right: bool = False
     text: str | None = Field(default=None, max_length=tasks.MAX_COMMENT_BYTES)
+
+
+class SendBackRequest(BaseModel):
+    """The body of a send-back: why the task goes back (required).
+
+    Attributes:
+        comment: Why it is sent back (recorded with the decision; at most 2048 UTF-8 bytes).
+        idempotency_key: Same as the ``Idempotency-Key`` header (either, or both equal): a retry
+            answers like the first request instead of acting twice.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"comment": "Please add the Q3 figures to section 2"}]},
+    )
+
+    comment: str = Field(min_length=1, max_length=tasks.MAX_COMMENT_BYTES)
+    idempotency_key: str | None = Field(default=None, pattern=BUSINESS_KEY_PATTERN)
 
 
 class TaskRecordView(BaseModel):

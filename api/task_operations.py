@@ -1,5 +1,5 @@
 """Routes of the human-task operations: claim, unclaim, reassign, delegate, take back, comment,
-and the task's record (claim, escalation level, hand-overs, decisions, comments) with its ETag.
+send back, and the task's record (claim, escalation level, hand-overs, decisions, comments) with its ETag.
 
 Thin like :mod:`api.routes`: who may do what is the engine's (:mod:`litestar_workflows.rules.tasks`,
 run in the Temporal workflow's update validator); a refusal changes nothing and is answered with
@@ -21,16 +21,17 @@ from litestar.params import Body, HeaderParameter
 from litestar.status_codes import HTTP_200_OK
 
 from api.auth import Identity
-from api.paths import segment_value
-from api.problems import problem_responses
-from api.routes import IdempotencyKey, InstanceIdParam, StepNameParam
-from api.task_models import TaskOperationRequest, TaskRecordView
+from api.gateway import Gateway, SettleTimeout
+from api.paths import instance_path, segment_value
+from api.problems import Accepted, ProblemError, problem_responses
+from api.route_support import ACCEPTED_RESPONSE, IdempotencyKey, InstanceIdParam, StepNameParam
+from api.task_models import SendBackRequest, TaskOperationRequest, TaskRecordView
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.exceptions import StepNotWaitingError
 from litestar_workflows.rules.tasks import TaskOperation
 
-__all__ = ["TaskOperationRequest", "TaskOperationsController", "TaskRecordView"]
+__all__ = ["SendBackRequest", "TaskOperationRequest", "TaskOperationsController", "TaskRecordView"]
 
 _PROBLEMS = (
     "unauthorized",
@@ -138,6 +139,13 @@ _REASSIGN = [
 ]
 _DELEGATE = [Example(summary="Keep the right to take it back", value={"to_user": "zoe", "keep_right": True})]
 _COMMENT = [Example(summary="A comment", value={"text": "Asked the supplier for a second quote"})]
+_SEND_BACK = [
+    Example(summary="Request changes", value={"comment": "Please add the Q3 figures to section 2"}),
+    Example(
+        summary="With an idempotency key",
+        value={"comment": "The totals do not add up", "idempotency_key": "send-back-7f3a"},
+    ),
+]
 
 
 class TaskOperationsController(Controller):
@@ -284,3 +292,50 @@ class TaskOperationsController(Controller):
     ) -> Response[TaskRecordView]:
         """Add a comment (at most 2 KiB, 50 per task; participants only)."""
         return await _operate(engine, identity, "comment", instance_id, step_name, data, if_match, idempotency_key)
+
+    @post(
+        "/{instance_id:str}/{step_name:str}/send-back",
+        summary="Send a task back along its step's send-back (request changes) edge, with a comment",
+        status_code=HTTP_200_OK,
+        responses={**ACCEPTED_RESPONSE, **problem_responses(*_PROBLEMS, "budget-exceeded")},
+    )
+    async def send_back(
+        self,
+        engine: NamedDependency[ExecutionEngine],
+        gateway: NamedDependency[Gateway],
+        identity: NamedDependency[Identity],
+        instance_id: InstanceIdParam,
+        step_name: StepNameParam,
+        data: Annotated[SendBackRequest, Body(examples=_SEND_BACK)],
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[TaskRecordView]:
+        """Close the task without form data and go on at the step's send-back edge(s); whoever may
+        complete the task may send it back (claim and four-eyes rules apply). The decision record
+        says ``sent back`` with the comment. 403 ``not-allowed`` when the step has no send-back
+        edge; the answer is the task's record, once the instance has settled (202 if it takes
+        longer than the settle timeout)."""
+        iid, step = segment_value(instance_id), segment_value(step_name)
+        if idempotency_key and data.idempotency_key and idempotency_key != data.idempotency_key:
+            raise ProblemError(
+                "validation-error",
+                "the Idempotency-Key header and the body's idempotency_key differ; send one, or both equal",
+            )
+        op = TaskOperation(
+            "send_back",
+            step,
+            identity.user_id,
+            tuple(identity.groups),
+            text=data.comment,
+            expected_revision=_revision(if_match),
+        )
+        key = idempotency_key or data.idempotency_key
+        try:
+            instance = await gateway.settle(engine.operate_task(iid, op, idempotency_key=key))
+        except SettleTimeout:
+            raise Accepted(
+                iid,
+                gateway.prefix + instance_path(iid),
+                "The send-back was accepted but the instance has not settled yet; it goes on in the background",
+            ) from None
+        return _answer(instance, step)
