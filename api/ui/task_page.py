@@ -144,7 +144,7 @@ def render_task_page(
         op_error=op_error,
         op_values=op_values or {},
         op_done=done,
-        op_key=secrets.token_urlsafe(18),
+        operation_key=secrets.token_urlsafe(18),
         max_comment=MAX_COMMENT_BYTES,
         max_reason=MAX_REASON_CHARS,
         status_code=status_code,

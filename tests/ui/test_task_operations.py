@@ -107,6 +107,15 @@ async def test_comments_show_author_and_time_and_a_refused_one_keeps_what_was_ty
     assert f">{long}</textarea>" in too_long.text  # kept
     assert len((await engine.get_instance(IID)).tasks.comments) == 1
 
+    html = await page_of(client, "bob")  # a double-clicked button: the same form posted twice
+    key = re.search(r'name="_op_key" value="([^"]+)"', html)
+    assert key is not None
+    data = {"_csrf": csrf_of(html), "_op_key": key.group(1), "text": "Once"}
+    for _ in range(2):
+        again = await client.post(f"{TASK}/comments", data=data, headers=as_user("bob"), follow_redirects=False)
+        assert again.status_code == 303
+    assert [c.text for c in (await engine.get_instance(IID)).tasks.comments].count("Once") == 1
+
 
 async def test_delegate_hands_the_task_over_and_the_delegator_takes_it_back(
     client: AsyncTestClient[Any], engine: LocalExecutionEngine
