@@ -247,6 +247,10 @@ async def test_two_managers_claim_comment_delegate_take_back_and_the_claimer_com
     await expect(comments).to_contain_text("Is the receipt attached?")
 
     await bob.get_by_text("Delegate to someone else").click()
+    from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
+
+    violations = (await Axe().run(bob)).response["violations"]  # claimed, a comment, the delegate form open
+    assert [v["id"] for v in violations] == []
     await bob.get_by_role("textbox", name=re.compile("^User")).fill("erin")
     await bob.get_by_label("Keep the right to take it back").check()
     await bob.get_by_role("button", name="Delegate", exact=True).click()
