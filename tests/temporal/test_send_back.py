@@ -1,0 +1,57 @@
+"""Sending a task back on Temporal (the ``send_back`` operation of the ``operate_task`` update):
+refusals write no history, the send-back follows only its edge, the loop comes back, and the
+decision record and the patch marker are in the history."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from litestar_workflows.core.types import WorkflowStatus
+from litestar_workflows.exceptions import FormValidationError, TaskOperationNotAllowedError
+from litestar_workflows.temporal.contracts import PATCH_SEND_BACK
+from tests.api.send_back_defs import SEND_BACK_DEFINITION
+from tests.temporal.conftest import Harness
+
+REVIEWERS = ("reviewers",)
+
+
+async def test_send_back_loops_through_revise_and_then_completes(harness: Harness) -> None:
+    harness.registry.register_definition(SEND_BACK_DEFINITION)
+    engine = harness.engine
+    inst = await engine.start_workflow(
+        "doc_send_back", {"author": "alice"}, business_key=f"d-{uuid.uuid4().hex[:8]}", user_id="alice"
+    )
+    iid = inst.id
+    assert inst.pending_steps == ["review"]
+    handle = engine.client.get_workflow_handle(iid)
+    events = len((await handle.fetch_history()).events)
+    with pytest.raises(TaskOperationNotAllowedError, match="four-eyes"):  # alice started it
+        await engine.send_back_task(iid, "review", "alice", "mine", groups=REVIEWERS)
+    with pytest.raises(FormValidationError):
+        await engine.send_back_task(iid, "review", "bob", "  ", groups=REVIEWERS)
+    assert len((await handle.fetch_history()).events) == events  # the validator refused: no history
+    sent = await engine.send_back_task(
+        iid, "review", "bob", "add the figures", groups=REVIEWERS, expected_revision=inst.revision
+    )
+    assert sent.pending_steps == ["revise"] and sent.status == WorkflowStatus.WAITING
+    record = sent.tasks.decisions[-1]
+    assert (record.user_id, record.outcome, record.comment, record.sent_to) == (
+        "bob",
+        "sent back",
+        "add the figures",
+        ["revise"],
+    )
+    with pytest.raises(TaskOperationNotAllowedError, match="no send-back edge"):
+        await engine.send_back_task(iid, "revise", "alice", "no")
+    again = await engine.complete_human_task(iid, "revise", "alice", {})
+    assert again.pending_steps == ["review"] and again.context.data["drafts"] == 2
+    done = await engine.complete_human_task(iid, "review", "bob", {"approved": True}, groups=REVIEWERS)
+    assert done.status == WorkflowStatus.COMPLETED and done.context.data["status"] == "approved"
+    history = await handle.fetch_history()
+    markers = [
+        e.marker_recorded_event_attributes for e in history.events if e.HasField("marker_recorded_event_attributes")
+    ]
+    patch_ids = {m.details["patch-data"].payloads[0].data.decode() for m in markers if "patch-data" in m.details}
+    assert any(PATCH_SEND_BACK in p for p in patch_ids), patch_ids
