@@ -247,7 +247,7 @@ async def test_two_managers_claim_comment_delegate_take_back_and_the_claimer_com
     await expect(comments).to_contain_text("Is the receipt attached?")
 
     await bob.get_by_text("Delegate to someone else").click()
-    from axe_playwright_python.async_playwright import Axe  # type: ignore[import-untyped]
+    from axe_playwright_python.async_playwright import Axe
 
     violations = (await Axe().run(bob)).response["violations"]  # claimed, a comment, the delegate form open
     assert [v["id"] for v in violations] == []
