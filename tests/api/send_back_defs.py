@@ -1,10 +1,11 @@
-"""A definition with a send-back ("request changes") edge, for the gateway and Temporal tests."""
+"""Definitions of the send-back and four-eyes tests (gateway, Temporal, recorded histories): one
+with a send-back ("request changes") edge, one whose second step excludes every approver of the first."""
 
 from __future__ import annotations
 
 from litestar_workflows import BaseHumanStep, BaseMachineStep, Edge, WorkflowContext, WorkflowDefinition
 
-__all__ = ["SEND_BACK_DEFINITION", "send_back_definition"]
+__all__ = ["FOUR_EYES_QUORUM_DEFINITION", "SEND_BACK_DEFINITION", "send_back_definition"]
 
 FORM = {
     "type": "object",
@@ -60,3 +61,27 @@ def send_back_definition(name: str = "doc_send_back") -> WorkflowDefinition:
 
 
 SEND_BACK_DEFINITION = send_back_definition()
+
+
+class Approve(BaseHumanStep):
+    name = "approve"
+    candidate_groups = ("finance",)
+    approvals_required = 2
+    form_schema = FORM
+
+
+class Pay(BaseHumanStep):
+    name = "pay"
+    candidate_groups = ("finance",)
+    exclude_completers_of = ("approve",)
+
+
+FOUR_EYES_QUORUM_DEFINITION = WorkflowDefinition(
+    name="quorum_then_pay",
+    version="1.0.0",
+    steps={"approve": Approve(), "pay": Pay(), "finish": Finish()},
+    edges=[Edge("approve", "pay"), Edge("pay", "finish")],
+    initial_step="approve",
+    terminal_steps={"finish"},
+)
+"""Two of finance approve; then someone of finance who approved neither pays."""

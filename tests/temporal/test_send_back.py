@@ -1,6 +1,7 @@
 """Sending a task back on Temporal (the ``send_back`` operation of the ``operate_task`` update):
 refusals write no history, the send-back follows only its edge, the loop comes back, and the
-decision record and the patch marker are in the history."""
+decision record and the patch marker are in the history. And four-eyes over every approver of a
+step with several approvers."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import uuid
 import pytest
 
 from litestar_workflows.core.types import WorkflowStatus
-from litestar_workflows.exceptions import FormValidationError, TaskOperationNotAllowedError
-from litestar_workflows.temporal.contracts import PATCH_SEND_BACK
-from tests.api.send_back_defs import SEND_BACK_DEFINITION
+from litestar_workflows.exceptions import FormValidationError, TaskOperationNotAllowedError, UnauthorizedTaskError
+from litestar_workflows.temporal.contracts import PATCH_FOUR_EYES_DECIDERS, PATCH_SEND_BACK
+from tests.api.send_back_defs import FOUR_EYES_QUORUM_DEFINITION, SEND_BACK_DEFINITION
 from tests.temporal.conftest import Harness
 
 REVIEWERS = ("reviewers",)
@@ -49,9 +50,29 @@ async def test_send_back_loops_through_revise_and_then_completes(harness: Harnes
     assert again.pending_steps == ["review"] and again.context.data["drafts"] == 2
     done = await engine.complete_human_task(iid, "review", "bob", {"approved": True}, groups=REVIEWERS)
     assert done.status == WorkflowStatus.COMPLETED and done.context.data["status"] == "approved"
-    history = await handle.fetch_history()
+    assert any(PATCH_SEND_BACK in p for p in await _patch_ids(harness, iid))
+
+
+async def _patch_ids(harness: Harness, instance_id: str) -> set[str]:
+    history = await harness.engine.client.get_workflow_handle(instance_id).fetch_history()
     markers = [
         e.marker_recorded_event_attributes for e in history.events if e.HasField("marker_recorded_event_attributes")
     ]
-    patch_ids = {m.details["patch-data"].payloads[0].data.decode() for m in markers if "patch-data" in m.details}
-    assert any(PATCH_SEND_BACK in p for p in patch_ids), patch_ids
+    return {m.details["patch-data"].payloads[0].data.decode() for m in markers if "patch-data" in m.details}
+
+
+async def test_every_approver_of_the_excluded_step_is_refused(harness: Harness) -> None:
+    harness.registry.register_definition(FOUR_EYES_QUORUM_DEFINITION)
+    engine, finance = harness.engine, ("finance",)
+    iid = (await engine.start_workflow("quorum_then_pay", {}, user_id="zed")).id
+    await engine.complete_human_task(iid, "approve", "ann", {"approved": True}, groups=finance)
+    view = await engine.complete_human_task(iid, "approve", "bob", {"approved": True}, groups=finance)
+    assert view.pending_steps == ["pay"]
+    for user in ("ann", "bob"):  # the history names bob only; the decision records name both
+        with pytest.raises(UnauthorizedTaskError, match="four-eyes"):
+            await engine.complete_human_task(iid, "pay", user, {}, groups=finance)
+        with pytest.raises(TaskOperationNotAllowedError, match="four-eyes"):
+            await engine.claim_task(iid, "pay", user, groups=finance)
+    done = await engine.complete_human_task(iid, "pay", "cid", {}, groups=finance)
+    assert done.status == WorkflowStatus.COMPLETED
+    assert any(PATCH_FOUR_EYES_DECIDERS in p for p in await _patch_ids(harness, iid))
