@@ -5,10 +5,15 @@ The graph::
     submit_document -> review --(approve, needs legal)----> legal_review -> publish | archive
                          |  ----(approve, no legal)-------> publish
                          |  ----(request_changes)---------> revise -> review (loop)
+                         |  ····(send back, a comment)····> revise
                          |  ----(reject)------------------> archive
                          '-- deadline passes -> escalate -> lead_review -> (same choices)
 
-``review`` is assigned to the user named in ``reviewer_id``. If nobody decides within
+``review`` is assigned to the user named in ``reviewer_id``. Besides deciding with the form, the
+reviewer (or a lead) may send the document back to its author with a comment
+(``POST /tasks/{instance}/review/send-back``): the ``send_back=True`` edges, appended after the
+others so instances started before them are still served by the same workers (their snapshot
+has no such edge; the ``request_changes`` decision keeps working for them and for everyone). If nobody decides within
 :data:`REVIEW_DEADLINE` the instance escalates: the review is closed as timed out and
 offered to the ``review-leads`` group instead. The deadline is deliberately short so the
 escalation can be watched in the Temporal Web UI while the dev stack runs; real
@@ -219,6 +224,9 @@ def build_document_review(review_deadline: timedelta = REVIEW_DEADLINE, version:
             Edge("revise", "review"),
             Edge("legal_review", "publish", condition="legal_approved"),
             Edge("legal_review", "archive", condition="not legal_approved"),
+            # Last, so the edges above keep their indexes (and running instances their workers).
+            Edge("review", "revise", send_back=True),
+            Edge("lead_review", "revise", send_back=True),
         ],
         initial_step="submit_document",
         terminal_steps={"publish", "archive"},

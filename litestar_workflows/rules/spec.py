@@ -174,7 +174,10 @@ class EdgeSpec:
 
     @property
     def label(self) -> str:
-        """Short text describing the condition (empty when unconditional)."""
+        """Short text describing the condition (empty when unconditional; ``send back`` for a
+        send-back edge)."""
+        if self.send_back:
+            return "send back"
         return self.expression or (f"{self.callable_name}()" if self.callable_name else "")
 
 
@@ -333,8 +336,13 @@ class GraphSpec:
         compare it): the graph without the access options of :mod:`~litestar_workflows.rules.access`
         (four-eyes, ``input_schema``, ``visible_to_groups``). Those are applied from the instance's
         own snapshot, never from the worker's, so tightening them in a release does not leave
-        running instances waiting for a worker with their exact graph."""
+        running instances waiting for a worker with their exact graph. Send-back edges are left
+        out for the same reason (only the workflow follows them, from its own snapshot; the
+        activities never see them): one appended to a definition leaves its running instances
+        served. The other edges keep their ``index``, so one inserted before a callable
+        condition's edge still changes the fingerprint (the activity finds conditions by index)."""
         raw = self.to_dict()
+        raw["edges"] = [e for e in raw["edges"] if not e.get("send_back")]
         for key in _ACCESS_GRAPH_FIELDS:
             raw.pop(key, None)
         for step in raw["steps"]:

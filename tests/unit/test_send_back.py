@@ -63,11 +63,15 @@ def at_review(g: GraphSpec) -> InstanceState:
     return state
 
 
-def send(user: str, text: str | None = "please fix the intro", groups: Collection[str] = ("reviewers",), **kw: Any):
+def send(
+    user: str, text: str | None = "please fix the intro", groups: Collection[str] = ("reviewers",), **kw: Any
+) -> TaskOperation:
     return TaskOperation("send_back", "review", user, tuple(groups), text=text, admin_groups=("admins",), **kw)
 
 
-def decide(g: GraphSpec, state: InstanceState, user: str, approved: bool, groups: Collection[str] = ("reviewers",)):
+def decide(
+    g: GraphSpec, state: InstanceState, user: str, approved: bool, groups: Collection[str] = ("reviewers",)
+) -> None:
     data = {"approved": approved}
     machine.validate_completion(g, state, "review", user, groups, data)
     decisions.validate_decision(g, state, "review", user, groups, data)
