@@ -32,6 +32,7 @@ _REQUESTS: tuple[type[BaseModel], ...] = (
     models.CancelInstanceRequest,
     task_models.TaskOperationRequest,
     task_models.SendBackRequest,
+    task_models.CommentRequest,
 )
 _RESPONSES: tuple[type[BaseModel], ...] = (
     models.AcceptedView,

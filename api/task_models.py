@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.request_models import BUSINESS_KEY_PATTERN
 from litestar_workflows.rules import tasks
 
-__all__ = ["SendBackRequest", "TaskOperationRequest", "TaskRecordView"]
+__all__ = ["CommentRequest", "SendBackRequest", "TaskOperationRequest", "TaskRecordView"]
 
 
 class TaskOperationRequest(BaseModel):
@@ -39,11 +39,23 @@ class TaskOperationRequest(BaseModel):
     text: str | None = Field(default=None, max_length=tasks.MAX_COMMENT_BYTES)
 
 
+class CommentRequest(BaseModel):
+    """The body of a comment on a task.
+
+    Attributes:
+        text: The comment (not blank; at most 2048 UTF-8 bytes).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=tasks.MAX_COMMENT_BYTES, pattern=r"\S")
+
+
 class SendBackRequest(BaseModel):
     """The body of a send-back: why the task goes back (required).
 
     Attributes:
-        comment: Why it is sent back (recorded with the decision; at most 2048 UTF-8 bytes).
+        comment: Why it is sent back (recorded with the decision; not blank; at most 2048 UTF-8 bytes).
         idempotency_key: Same as the ``Idempotency-Key`` header (either, or both equal): a retry
             answers like the first request instead of acting twice.
     """
@@ -53,7 +65,7 @@ class SendBackRequest(BaseModel):
         json_schema_extra={"examples": [{"comment": "Please add the Q3 figures to section 2"}]},
     )
 
-    comment: str = Field(min_length=1, max_length=tasks.MAX_COMMENT_BYTES)
+    comment: str = Field(min_length=1, max_length=tasks.MAX_COMMENT_BYTES, pattern=r"\S")
     idempotency_key: str | None = Field(default=None, pattern=BUSINESS_KEY_PATTERN)
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter
 from litestar.status_codes import HTTP_200_OK
@@ -23,9 +24,9 @@ from litestar.status_codes import HTTP_200_OK
 from api.auth import Identity
 from api.gateway import Gateway, SettleTimeout
 from api.paths import instance_path, segment_value
-from api.problems import Accepted, ProblemError, problem_responses
+from api.problems import Accepted, problem_responses
 from api.route_support import ACCEPTED_RESPONSE, IdempotencyKey, InstanceIdParam, StepNameParam
-from api.task_models import SendBackRequest, TaskOperationRequest, TaskRecordView
+from api.task_models import CommentRequest, SendBackRequest, TaskOperationRequest, TaskRecordView
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.exceptions import StepNotWaitingError
@@ -286,12 +287,13 @@ class TaskOperationsController(Controller):
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
-        data: Annotated[TaskOperationRequest, Body(examples=_COMMENT)],
+        data: Annotated[CommentRequest, Body(examples=_COMMENT)],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[TaskRecordView]:
         """Add a comment (at most 2 KiB, 50 per task; participants only)."""
-        return await _operate(engine, identity, "comment", instance_id, step_name, data, if_match, idempotency_key)
+        body = TaskOperationRequest(text=data.text)
+        return await _operate(engine, identity, "comment", instance_id, step_name, body, if_match, idempotency_key)
 
     @post(
         "/{instance_id:str}/{step_name:str}/send-back",
@@ -317,9 +319,9 @@ class TaskOperationsController(Controller):
         longer than the settle timeout)."""
         iid, step = segment_value(instance_id), segment_value(step_name)
         if idempotency_key and data.idempotency_key and idempotency_key != data.idempotency_key:
-            raise ProblemError(
-                "validation-error",
-                "the Idempotency-Key header and the body's idempotency_key differ; send one, or both equal",
+            message = "the Idempotency-Key header and the body's idempotency_key differ; send one, or both equal"
+            raise ValidationException(
+                detail=message, extra=[{"message": message, "key": "idempotency_key", "source": "body"}]
             )
         op = TaskOperation(
             "send_back",

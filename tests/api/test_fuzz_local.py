@@ -39,5 +39,5 @@ def test_every_route_without_5xx() -> None:
     print(f"\nschemathesis over LocalExecutionEngine: {report.total} cases, {len(report.operations)} operations")
     print("\n".join(f"  {label}: {count} {report.statuses.get(label)}" for label, count in report.cases.items()))
     assert not report.failures, "\n\n".join(report.failures)
-    assert len(report.operations) == 23
+    assert len(report.operations) == 24
     assert report.total >= 500

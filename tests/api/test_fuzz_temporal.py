@@ -37,5 +37,5 @@ def test_every_route_without_5xx_on_temporal(temporal_address: str, api_worker: 
     print(f"\nschemathesis over TemporalExecutionEngine: {report.total} cases, {len(report.operations)} operations")
     print("\n".join(f"  {label}: {count} {report.statuses.get(label)}" for label, count in report.cases.items()))
     assert not report.failures, "\n\n".join(report.failures)
-    assert len(report.operations) == 23
+    assert len(report.operations) == 24
     assert report.total >= 500
