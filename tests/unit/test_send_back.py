@@ -313,3 +313,40 @@ def test_what_the_refusal_prevents_an_instance_failing_at_its_deadline() -> None
     state, _ = machine.start_instance(g, "doc/1", {}, NOW)
     task_alarms.apply_deadline(g, state, "review", NOW)
     assert state.status.value == "failed" and "cannot be evaluated here" in (state.error or "")
+
+
+ACTIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["approve", "reject", "send_back", "claim", "unclaim"]),
+        st.sampled_from(["alice", "u1", "u2", "u3"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(actions=ACTIONS)
+def test_a_quorum_step_closes_once_and_a_send_back_keeps_every_vote(actions: list[tuple[str, str]]) -> None:
+    g = graph(approvals_required=2, rejection_ends_step=False, exclude_starter=True)
+    state = at_review(g)
+    closed = 0
+    for action, user in actions:
+        open_before = state.task("review") is not None
+        with contextlib.suppress(WorkflowsError):
+            if action in ("approve", "reject"):
+                decide(g, state, user, approved=action == "approve")
+            elif action == "send_back":
+                tasks.apply_operation(g, state, send(user), NOW)
+            else:
+                tasks.apply_operation(g, state, TaskOperation(action, "review", user, ("reviewers",)), NOW)
+        closed += open_before and state.task("review") is None
+    assert closed <= 1
+    assert all(d.user_id != "alice" for d in state.tasks.decisions)  # four-eyes held for every kind
+    if closed and state.tasks.decisions[-1].outcome == "sent back":
+        votes = state.tasks.decisions[:-1]
+        assert state.pending_steps == ["fix"] and [v["user_id"] for v in state.data["review"]] == [
+            d.user_id for d in votes
+        ]
+        assert state.data["approvals"] == sum(d.outcome == "approved" for d in votes)
+    elif not closed:
+        assert state.pending_steps == ["review"]
