@@ -29,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         WorkflowAlreadyExistsError,
         WorkflowsError,
     )
-    from litestar_workflows.rules import access, budgets, idempotency, machine
+    from litestar_workflows.rules import access, budgets, idempotency, listing_facts, machine
     from litestar_workflows.rules.budgets import SizeBudgets
     from litestar_workflows.rules.spec import EdgeSpec, GraphSpec, StepSpec
     from litestar_workflows.rules.state import InstanceState, PendingTask, RejectedInput
@@ -40,7 +40,9 @@ with workflow.unsafe.imports_passed_through():
         ERROR_DEFINITION_NOT_LOADED,
         ERROR_INSTANCE_FAILED,
         ERROR_OUTPUT_OVER_BUDGET,
+        MEMO_STEP_COMPLETERS,
         PATCH_BASELINE,
+        PATCH_COMPLETERS_MEMO,
         PATCH_PARTICIPANTS,
         QUERY_STATE,
         SA_BUSINESS_KEY,
@@ -128,6 +130,8 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
             key.name: value for key, value in ((p.key, p.value) for p in workflow.info().typed_search_attributes)
         }
         self._initial: list[machine.Activation] = []
+        # The deciders the memo lists now (a continued run carries its memo; see _publish_completers).
+        self._completers_memo: Any = workflow.memo_value(MEMO_STEP_COMPLETERS, None)
         if input.state is not None:
             self._state = input.state
         else:
@@ -628,9 +632,22 @@ class InterpreterWorkflow(InterpreterWaits, InterpreterTaskOperations):
             self._published[key.name] = None if empty else value
         if updates:
             workflow.upsert_search_attributes(updates)
+        self._publish_completers()
         workflow.set_current_details(self._details() + self._notifier_details())
         self._emit_events()
         self._metrics.observe(state)
+
+    def _publish_completers(self) -> None:
+        """Keep the memo's deciders of the steps some ``exclude_completers_of`` names in line with
+        the state, only when they change: the inbox tells ``can_complete`` from the listing row
+        (:mod:`~litestar_workflows.rules.listing_facts`), without querying the run."""
+        state = self._state
+        record = listing_facts.completers_record(self._graph, state.history, state.tasks.decisions)
+        if not record or record == self._completers_memo:
+            return
+        if workflow.patched(PATCH_COMPLETERS_MEMO):
+            workflow.upsert_memo({MEMO_STEP_COMPLETERS: record})
+            self._completers_memo = record
 
     def _details(self) -> str:
         state = self._state

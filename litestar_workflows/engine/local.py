@@ -37,6 +37,7 @@ from litestar_workflows.exceptions import (
 from litestar_workflows.rules import access, decisions, idempotency, machine, tasks
 from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data
+from litestar_workflows.rules.listing_facts import tasks_with_facts
 from litestar_workflows.rules.notifiers import describe_events, record_notifier_failure
 from litestar_workflows.rules.state import PendingTask, clone_data
 
@@ -290,7 +291,7 @@ class LocalExecutionEngine(LocalStepRunner, LocalWaits, LocalTaskOperations, Pub
             task
             for r in self._instances.values()
             if workflow_name is None or r.state.workflow_name == workflow_name
-            for task in r.state.pending
+            for task in tasks_with_facts(r.state, r.graph)  # with the four-eyes facts of the listing's hints
             if (user is None and not groups) or access.is_offered_to(task, user, groups)
         ]
         tasks.sort(key=lambda t: (t.since, t.instance_id, t.step_name))

@@ -40,6 +40,7 @@ __all__ = [
     "caller_entries",
     "cancel_error",
     "check_reader",
+    "completers_of",
     "completion_error",
     "encode_identity",
     "four_eyes_needs_instance",
@@ -209,6 +210,12 @@ def _completers(history: Iterable[StepExecution], decisions: Iterable[_Decided],
     }
     found.update(d.user_id for d in decisions if d.step_name == step_name and d.user_id != DEADLINE_DECIDER)
     return found
+
+
+def completers_of(history: Iterable[StepExecution], decisions: Iterable[_Decided], step_name: str) -> set[str]:
+    """Everyone ``exclude_completers_of`` a step excludes (see :func:`_completers`): what a run
+    publishes for the listing's hints (:mod:`.listing_facts`)."""
+    return _completers(history, decisions, step_name)
 
 
 def separation_error(

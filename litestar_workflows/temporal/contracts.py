@@ -76,7 +76,10 @@ __all__ = [
     "ERROR_INSTANCE_FAILED",
     "ERROR_OUTPUT_OVER_BUDGET",
     "MEMO_INITIAL_DATA_DIGEST",
+    "MEMO_STARTED_BY",
+    "MEMO_STEP_COMPLETERS",
     "PATCH_BASELINE",
+    "PATCH_COMPLETERS_MEMO",
     "PATCH_EVENTS",
     "PATCH_FOUR_EYES_DECIDERS",
     "PATCH_NOTIFIERS",
@@ -225,6 +228,18 @@ ERROR_OUTPUT_OVER_BUDGET: Final = "StepOutputOverBudget"
 
 MEMO_INITIAL_DATA_DIGEST: Final = "initial_data_sha256"
 """Memo key: digest of the initial data (detects a business key reused with other data)."""
+
+MEMO_STARTED_BY: Final = "started_by"
+"""Memo key (set at start): who started the instance, for the inbox's four-eyes hints
+(:mod:`~litestar_workflows.rules.listing_facts`); absent on instances started before it."""
+
+MEMO_STEP_COMPLETERS: Final = "step_completers"
+"""Memo key: the deciders of each step some step's ``exclude_completers_of`` names
+(:func:`~litestar_workflows.rules.listing_facts.completers_record`), set at start and kept
+up to date by the interpreter."""
+
+PATCH_COMPLETERS_MEMO: Final = "step-completers-memo"
+"""``workflow.patched`` id: the interpreter upserts :data:`MEMO_STEP_COMPLETERS` when it changes."""
 
 SA_DEFINITION_NAME: Final = SearchAttributeKey.for_keyword("DefinitionName")
 SA_DEFINITION_VERSION: Final = SearchAttributeKey.for_keyword("DefinitionVersion")

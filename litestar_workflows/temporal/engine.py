@@ -108,9 +108,11 @@ from litestar_workflows.temporal.engine_waits import TemporalWaits
 from litestar_workflows.temporal.visibility import (
     VisibleRun,
     graph_of,
+    listed_tasks,
+    listing_memo,
     tasks_from_visibility,
     unavailable_state,
-    visible_run,
+    visible_runs,
 )
 
 __all__ = [
@@ -303,7 +305,7 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
             # A business key names one instance forever, even after it has finished.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             result_type=InstanceState,
-            memo={MEMO_INITIAL_DATA_DIGEST: digest},
+            memo={MEMO_INITIAL_DATA_DIGEST: digest, **listing_memo(graph, user_id)},
             search_attributes=TypedSearchAttributes(attributes),
             static_summary=summary,
             static_details=graph.description or None,
@@ -658,7 +660,7 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
                 tasks.extend(found)
         for state in await self._states(ask):
             if state is not None:
-                tasks.extend(state.pending)
+                tasks.extend(listed_tasks(state, self.registry))
         return tasks
 
     async def _list(self, query: str, limit: int, cursor: str | None) -> tuple[list[VisibleRun], bytes | None]:
@@ -685,7 +687,8 @@ class TemporalExecutionEngine(TemporalWaits, TemporalTaskOperations):
             raise translated from exc
         except Exception as exc:
             raise translate_error(exc) from exc
-        return [visible_run(info) for info in response.executions], response.next_page_token or None
+        rows = await visible_runs(response.executions, self.client.data_converter.payload_codec)
+        return rows, response.next_page_token or None
 
     async def _raise_closed_or_missing(self, instance_id: str) -> None:
         """Raise unless the instance's run is open: not found, or already finished."""

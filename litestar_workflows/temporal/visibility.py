@@ -11,26 +11,42 @@ this process does not have) is asked; a run that cannot answer is shown as unava
 
 A row is read by :func:`visible_run`, which decodes only the attributes listings use: the SDK's
 own decoding of a listed run (every search attribute, twice: untyped and typed) cost the gateway
-~0.2 ms per row, a fifth of an inbox page of 50 (bench/results/inbox.md).
+~0.2 ms per row, a fifth of an inbox page of 50 (bench/results/inbox.md). Of the memo it reads
+only the four-eyes facts (:data:`~litestar_workflows.temporal.contracts.MEMO_STARTED_BY`,
+:data:`~litestar_workflows.temporal.contracts.MEMO_STEP_COMPLETERS`), which the tasks carry
+(:class:`~litestar_workflows.rules.listing_facts.ListedTask`) so the inbox's ``can_complete``
+needs no query per workflow either.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
+from temporalio.api.common.v1 import Payload
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey, SearchAttributeValueType
+from temporalio.converter import PayloadCodec
 
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.exceptions import WorkflowsError
+from litestar_workflows.rules.listing_facts import (
+    FourEyesFacts,
+    ListedTask,
+    completers_record,
+    known_completers,
+    tasks_with_facts,
+)
 from litestar_workflows.rules.spec import GraphSpec
 from litestar_workflows.rules.state import InstanceState, PendingTask
 from litestar_workflows.temporal.contracts import (
+    MEMO_STARTED_BY,
+    MEMO_STEP_COMPLETERS,
     SA_BUSINESS_KEY,
     SA_DEFINITION_NAME,
     SA_DEFINITION_VERSION,
@@ -40,7 +56,18 @@ from litestar_workflows.temporal.contracts import (
     SA_WAITING_SINCE,
 )
 
-__all__ = ["VisibleAttributes", "VisibleRun", "graph_of", "tasks_from_visibility", "unavailable_state", "visible_run"]
+__all__ = [
+    "VisibleAttributes",
+    "VisibleRun",
+    "four_eyes_facts",
+    "graph_of",
+    "listed_tasks",
+    "listing_memo",
+    "tasks_from_visibility",
+    "unavailable_state",
+    "visible_run",
+    "visible_runs",
+]
 
 _LISTED: dict[str, SearchAttributeKey[Any]] = {
     key.name: key
@@ -78,6 +105,7 @@ class VisibleRun:
     id: str
     start_time: datetime
     typed_search_attributes: VisibleAttributes
+    four_eyes: FourEyesFacts | None = None
 
 
 def _decoded(data: bytes, kind: SearchAttributeIndexedValueType) -> Any:
@@ -95,8 +123,50 @@ def _decoded(data: bytes, kind: SearchAttributeIndexedValueType) -> Any:
         return None
 
 
-def visible_run(info: WorkflowExecutionInfo) -> VisibleRun:
-    """A listed run, decoding only the search attributes listings use (:data:`_LISTED`)."""
+def listing_memo(graph: GraphSpec, started_by: str | None) -> dict[str, Any]:
+    """The memo entries a run starts with so its listing rows carry the four-eyes facts (a memo
+    at start costs no history event): the starter, and the deciders of the watched steps (none
+    yet) when the graph has any."""
+    memo: dict[str, Any] = {MEMO_STARTED_BY: started_by}
+    record = completers_record(graph, (), ())
+    if record:
+        memo[MEMO_STEP_COMPLETERS] = record
+    return memo
+
+
+_UNREADABLE = object()
+_JSON = b"json/plain"
+_NULL = b"binary/null"
+
+
+def _memo_value(payload: Payload) -> Any:
+    """A plain memo payload's value; :data:`_UNREADABLE` for any other encoding (an encrypted
+    one: see :func:`four_eyes_facts`) or malformed JSON."""
+    encoding = payload.metadata.get("encoding")
+    if encoding == _NULL:
+        return None
+    if encoding != _JSON:
+        return _UNREADABLE
+    try:
+        return json.loads(payload.data)
+    except ValueError:
+        return _UNREADABLE
+
+
+def four_eyes_facts(memo: Mapping[str, Payload]) -> FourEyesFacts | None:
+    """The four-eyes facts of a row's memo (plain payloads; the engine decrypts encrypted ones
+    first), reading only their two keys; ``None`` when it tells none (a run started before)."""
+    starter = _memo_value(memo[MEMO_STARTED_BY]) if MEMO_STARTED_BY in memo else _UNREADABLE
+    completers = known_completers(_memo_value(memo[MEMO_STEP_COMPLETERS])) if MEMO_STEP_COMPLETERS in memo else {}
+    known = starter is None or isinstance(starter, str)
+    if not known and not completers:
+        return None
+    return FourEyesFacts(started_by_known=known, started_by=starter if known else None, completers=completers)
+
+
+def visible_run(info: WorkflowExecutionInfo, memo: Mapping[str, Payload] | None = None) -> VisibleRun:
+    """A listed run, decoding only the search attributes listings use (:data:`_LISTED`) and the
+    memo's four-eyes facts (of ``memo`` when given: the row's, decrypted)."""
     fields = info.search_attributes.indexed_fields
     values: dict[str, Any] = {}
     for name, key in _LISTED.items():
@@ -108,7 +178,28 @@ def visible_run(info: WorkflowExecutionInfo) -> VisibleRun:
         id=info.execution.workflow_id,
         start_time=info.start_time.ToDatetime().replace(tzinfo=UTC),
         typed_search_attributes=VisibleAttributes(values),
+        four_eyes=four_eyes_facts(info.memo.fields if memo is None else memo),
     )
+
+
+async def visible_runs(infos: Sequence[WorkflowExecutionInfo], codec: PayloadCodec | None) -> list[VisibleRun]:
+    """:func:`visible_run` of each row, first decrypting (one ``codec`` call for the page) the
+    four-eyes memo entries that are not plain; one that fails to decode stays unknown."""
+    sealed = [
+        (i, key, info.memo.fields[key])
+        for i, info in enumerate(infos)
+        for key in (MEMO_STARTED_BY, MEMO_STEP_COMPLETERS)
+        if key in info.memo.fields and info.memo.fields[key].metadata.get("encoding") not in (_JSON, _NULL)
+    ]
+    memos: dict[int, dict[str, Payload]] = {}
+    if sealed and codec is not None:
+        try:
+            opened = await codec.decode([payload for _, _, payload in sealed])
+        except Exception:  # a key this gateway lacks, a corrupt payload: the hint is unknown
+            opened = []
+        for (i, key, _), payload in zip(sealed, opened, strict=False):
+            memos.setdefault(i, dict(infos[i].memo.fields))[key] = payload
+    return [visible_run(info, memos.get(i)) for i, info in enumerate(infos)]
 
 
 def _attributes(execution: VisibleRun) -> Any:
@@ -158,7 +249,7 @@ def tasks_from_visibility(execution: VisibleRun, graph: GraphSpec) -> list[Pendi
     claimed = next((unquote(e.removeprefix("claimed:")) for e in waiting_on if e.startswith("claimed:")), None)
     level = next((int(e.removeprefix("level:")) for e in waiting_on if e.startswith("level:")), 0)
     return [
-        PendingTask(
+        ListedTask(
             instance_id=execution.id,
             workflow_name=graph.name,
             workflow_version=graph.version,
@@ -173,8 +264,18 @@ def tasks_from_visibility(execution: VisibleRun, graph: GraphSpec) -> list[Pendi
             on_deadline=step.on_deadline,
             claimed_by=claimed,
             escalation_level=level,
+            four_eyes=execution.four_eyes,
         )
     ]
+
+
+def listed_tasks(state: InstanceState, registry: WorkflowRegistry) -> list[ListedTask]:
+    """The waiting tasks of a run that was asked, with the facts of its state."""
+    try:
+        graph: GraphSpec | None = registry.get_graph(state.workflow_name, state.workflow_version)
+    except (WorkflowsError, KeyError):
+        graph = None
+    return tasks_with_facts(state, graph)
 
 
 def unavailable_state(execution: VisibleRun, reason: str) -> InstanceState:

@@ -3,6 +3,7 @@ waiting task exactly, or the run must be asked."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
@@ -13,7 +14,12 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from examples.document_review import registry as review_registry
 from examples.expense_approval import registry as expense_registry
+from litestar_workflows.rules.listing_facts import FourEyesFacts, ListedTask
+from litestar_workflows.temporal.codec import EncryptionCodec, EncryptionKey
 from litestar_workflows.temporal.contracts import (
+    DATA_CONVERTER,
+    MEMO_STARTED_BY,
+    MEMO_STEP_COMPLETERS,
     SA_DEFINITION_NAME,
     SA_DEFINITION_VERSION,
     SA_INSTANCE_STATUS,
@@ -21,7 +27,14 @@ from litestar_workflows.temporal.contracts import (
     SA_WAITING_ON,
     SA_WAITING_SINCE,
 )
-from litestar_workflows.temporal.visibility import graph_of, tasks_from_visibility, unavailable_state, visible_run
+from litestar_workflows.temporal.visibility import (
+    graph_of,
+    listing_memo,
+    tasks_from_visibility,
+    unavailable_state,
+    visible_run,
+    visible_runs,
+)
 
 SINCE = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -38,7 +51,10 @@ def _execution(name: str, pending: list[str], waiting_on: list[str]) -> Any:
     if waiting_on:
         pairs.append(SearchAttributePair(SA_WAITING_ON, waiting_on))
     return cast(
-        Any, SimpleNamespace(id=f"{name}/k", start_time=SINCE, typed_search_attributes=TypedSearchAttributes(pairs))
+        Any,
+        SimpleNamespace(
+            id=f"{name}/k", start_time=SINCE, typed_search_attributes=TypedSearchAttributes(pairs), four_eyes=None
+        ),
     )
 
 
@@ -116,3 +132,63 @@ def test_a_malformed_attribute_is_missing_so_the_run_is_asked() -> None:
     assert wrong_shape.typed_search_attributes.get(SA_PENDING_STEPS) is None
     assert wrong_shape.typed_search_attributes.get(SA_WAITING_SINCE) is None
     assert wrong_shape.typed_search_attributes.get(SA_INSTANCE_STATUS) is None
+
+
+def _memo(info: WorkflowExecutionInfo, **values: Any) -> WorkflowExecutionInfo:
+    for key, value in values.items():
+        info.memo.fields[key].CopyFrom(DATA_CONVERTER.payload_converter.to_payload(value))
+    return info
+
+
+def _expense_row(**memo: Any) -> WorkflowExecutionInfo:
+    return _memo(
+        _row(
+            DefinitionName=b'"expense_approval"',
+            DefinitionVersion=b'"1.0.0"',
+            PendingSteps=b'["vp_approval"]',
+            WaitingOn=b'["group:vps"]',
+        ),
+        **memo,
+    )
+
+
+def test_the_memo_at_start_carries_the_starter_and_the_watched_steps() -> None:
+    graph = expense_registry.get_graph("expense_approval", "1.0.0")
+    assert listing_memo(graph, "alice") == {MEMO_STARTED_BY: "alice", MEMO_STEP_COMPLETERS: {"manager_approval": []}}
+    review = review_registry.get_graph("document_review", "1.0.0")
+    assert listing_memo(review, None) == {MEMO_STARTED_BY: None}  # no exclude_completers_of there
+
+
+def test_the_row_carries_the_four_eyes_facts_of_the_memo() -> None:
+    run = visible_run(_expense_row(**{MEMO_STARTED_BY: "alice", MEMO_STEP_COMPLETERS: {"manager_approval": ["bob"]}}))
+    assert run.four_eyes == FourEyesFacts(True, "alice", {"manager_approval": ("bob",)})
+    graph = graph_of(run, expense_registry)
+    assert graph is not None
+    [task] = tasks_from_visibility(run, graph) or []
+    assert isinstance(task, ListedTask) and task.four_eyes == run.four_eyes
+    by_code = visible_run(_expense_row(**{MEMO_STARTED_BY: None}))  # started by trusted code: known, nobody
+    assert by_code.four_eyes == FourEyesFacts(True, None, {})
+
+
+def test_a_row_without_or_with_malformed_facts_leaves_them_unknown() -> None:
+    assert visible_run(_expense_row()).four_eyes is None  # started before runs published them
+    odd = _expense_row(**{MEMO_STEP_COMPLETERS: {"manager_approval": "bob", "other": [1], "ok": ["x"]}})
+    odd.memo.fields[MEMO_STARTED_BY].CopyFrom(Payload(metadata={"encoding": b"json/plain"}, data=b"{oops"))
+    facts = visible_run(odd).four_eyes
+    assert facts == FourEyesFacts(False, None, {"ok": ("x",)})
+    too_many = _expense_row(**{MEMO_STEP_COMPLETERS: {"manager_approval": [f"u{i}" for i in range(101)]}})
+    assert visible_run(too_many).four_eyes is None
+
+
+async def test_encrypted_memo_entries_are_decrypted_for_the_page_or_unknown() -> None:
+    codec = EncryptionCodec([EncryptionKey("k1", os.urandom(32))])
+    info = _expense_row(**{MEMO_STARTED_BY: "alice", MEMO_STEP_COMPLETERS: {"manager_approval": []}})
+    for key in (MEMO_STARTED_BY, MEMO_STEP_COMPLETERS):
+        [sealed] = await codec.encode([info.memo.fields[key]])
+        info.memo.fields[key].CopyFrom(sealed)
+    assert visible_run(info).four_eyes is None  # not decodable without the codec
+    [run] = await visible_runs([info], codec)
+    assert run.four_eyes == FourEyesFacts(True, "alice", {"manager_approval": ()})
+    other = EncryptionCodec([EncryptionKey("k2", os.urandom(32))])
+    [unknown] = await visible_runs([info], other)
+    assert unknown.four_eyes is None
