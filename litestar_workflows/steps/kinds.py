@@ -9,6 +9,7 @@ pausing) is in the rules, shared by both engines.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -190,7 +191,10 @@ def expand_step_kinds(
     new_edges: list[Any] = list(expansion.edges)
     for edge in edges:
         source = exits.get(edge.source, edge.source)
-        new_edges.append(edge if source == edge.source else make_edge(source, edge.target, edge.condition))
+        moved = edge if source == edge.source else make_edge(source, edge.target, edge.condition)
+        if getattr(edge, "send_back", False) and moved is not edge:
+            moved = dataclasses.replace(moved, send_back=True)  # a send-back edge stays one from the group's exit
+        new_edges.append(moved)
     present = {(e.source, e.target) for e in new_edges}
     for key, step in expansion.steps.items():
         if isinstance(step, ParallelGateway):

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from litestar_workflows import BaseHumanStep, BaseMachineStep, Edge, WorkflowContext, WorkflowDefinition
+from litestar_workflows.core.definition import compile_definition
 from litestar_workflows.core.events import HumanTaskSentBack
 from litestar_workflows.core.types import StepStatus, StepType
 from litestar_workflows.exceptions import (
@@ -350,3 +351,22 @@ def test_a_quorum_step_closes_once_and_a_send_back_keeps_every_vote(actions: lis
         assert state.data["approvals"] == sum(d.outcome == "approved" for d in votes)
     elif not closed:
         assert state.pending_steps == ["review"]
+
+
+def test_a_send_back_edge_from_a_group_stays_one_from_its_last_step() -> None:
+    from litestar_workflows.steps.groups import SequentialGroup
+
+    group = SequentialGroup(_Work(), _Review(), name="checks")
+    definition = WorkflowDefinition(
+        name="grouped",
+        version="1.0.0",
+        steps={"write": _Work(), "checks": group, "done": _Work()},
+        edges=[Edge("write", "checks"), Edge("checks", "done"), Edge("checks", "write", send_back=True)],
+        initial_step="write",
+        terminal_steps={"done"},
+    )
+    assert definition.validate() == []
+    graph_ = compile_definition(definition)
+    exits = [e.source for e in graph_.edges if e.send_back]
+    assert len(exits) == 1 and graph_.send_back_targets(exits[0]) == ("write",)
+    assert "write" not in [e.target for e in graph_.outgoing(exits[0])]
