@@ -191,7 +191,7 @@ def expand_step_kinds(
     new_edges: list[Any] = list(expansion.edges)
     for edge in edges:
         source = exits.get(edge.source, edge.source)
-        moved = edge if source == edge.source else make_edge(source, edge.target, edge.condition)
+        moved: Any = edge if source == edge.source else make_edge(source, edge.target, edge.condition)
         if getattr(edge, "send_back", False) and moved is not edge:
             moved = dataclasses.replace(moved, send_back=True)  # a send-back edge stays one from the group's exit
         new_edges.append(moved)
