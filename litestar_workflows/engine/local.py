@@ -287,7 +287,7 @@ class LocalExecutionEngine(LocalStepRunner, LocalWaits, LocalTaskOperations, Pub
         groups = {group} if isinstance(group, str) else set(group or ())
         if user is not None:
             self._check_identity(Caller(user, tuple(groups)))
-        tasks = [
+        tasks: list[PendingTask] = [
             task
             for r in self._instances.values()
             if workflow_name is None or r.state.workflow_name == workflow_name

@@ -161,7 +161,9 @@ def four_eyes_facts(memo: Mapping[str, Payload]) -> FourEyesFacts | None:
     known = starter is None or isinstance(starter, str)
     if not known and not completers:
         return None
-    return FourEyesFacts(started_by_known=known, started_by=starter if known else None, completers=completers)
+    return FourEyesFacts(
+        started_by_known=known, started_by=starter if isinstance(starter, str) else None, completers=completers
+    )
 
 
 def visible_run(info: WorkflowExecutionInfo, memo: Mapping[str, Payload] | None = None) -> VisibleRun:
