@@ -135,3 +135,24 @@ async def test_the_listing_hints_on_temporal_ask_no_workflow(
     items = {t["instance_id"]: t["can_complete"] for t in answer.json()["items"]}
     assert items[own] is False  # the starter's own expense, over HTTP, still without a read
     assert [r for r in reads if r[0] == "get_instance" or r[1] in (own, big)] == []
+
+
+async def test_every_decider_of_a_quorum_step_is_refused_in_the_listing() -> None:
+    """``exclude_completers_of`` a step with two approvers: the listing's facts name both."""
+    from litestar_workflows.engine.registry import WorkflowRegistry
+    from tests.api.send_back_defs import FOUR_EYES_QUORUM_DEFINITION
+
+    registry = WorkflowRegistry()
+    registry.register_definition(FOUR_EYES_QUORUM_DEFINITION)
+    engine = LocalExecutionEngine(registry)
+    instance = await engine.start_workflow("quorum_then_pay", {}, user_id="zed")
+    for user in ("ann", "bob"):
+        await engine.complete_human_task(instance.id, "approve", user, {"approved": True}, groups=["finance"])
+    hints = {}
+    for user in ("ann", "bob", "cid"):
+        caller = Caller(user, ("finance",))
+        [task] = (await engine.list_pending_tasks(caller.user_id, caller.groups)).items
+        assert isinstance(task, ListedTask) and task.four_eyes is not None
+        assert task.four_eyes.completers == {"approve": ("ann", "bob")}
+        [hints[user]] = can_complete_page(engine, [task], caller)
+    assert hints == {"ann": False, "bob": False, "cid": True}
