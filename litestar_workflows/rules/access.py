@@ -267,7 +267,7 @@ def completion_error(
 
 def four_eyes_needs_instance(step: StepSpec) -> bool:
     """Whether the step's four-eyes options need the instance's starter or history to be told
-    (a listing that has only the task must fetch the instance, or answer "unknown")."""
+    (a listing reads them from its rows' facts, :mod:`.listing_facts`, or answers "unknown")."""
     return bool(step.exclude_starter or step.assignee_not_starter or step.exclude_completers_of)
 
 
