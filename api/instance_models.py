@@ -1,5 +1,6 @@
 """Response bodies of the instance routes: an instance with its history, pending tasks, rejected
-inputs and notifier failures, a page of instances (built from :class:`~litestar_workflows.WorkflowInstance`)."""
+inputs and notifier failures; a page of instance summaries (both built from
+:class:`~litestar_workflows.WorkflowInstance`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from litestar_workflows.rules.notifiers import NotifierFailure
 __all__ = [
     "InstanceLinks",
     "InstanceList",
+    "InstanceSummary",
     "InstanceView",
     "NotifierFailureView",
     "RejectedInputView",
@@ -237,13 +239,84 @@ class InstanceView(BaseModel):
         )
 
 
-class InstanceList(BaseModel):
-    """A page of instances, newest first.
+class InstanceSummary(BaseModel):
+    """One row of an instance listing: what the listing knows without reading the instance (on
+    Temporal, its visibility row). Data, history and tasks: ``GET`` its ``links.self``.
 
     Attributes:
-        items: Instances of this page.
+        id: Instance id (contains ``/`` when started with a business key; percent-encode it in URLs).
+        workflow_name: Definition name.
+        workflow_version: Definition version it runs.
+        status: ``running``, ``waiting``, ``completed``, ``failed`` or ``canceled``.
+        pending_steps: Names of the human steps waiting for input.
+        started_at: Start time.
+        completed_at: End time, once finished.
+        started_by: User who started it (``null`` when unknown: instances started on Temporal
+            before the starter was recorded for listings).
+        business_key: Caller's business key.
+        links: ``self``: the instance with data and history; ``cancel`` while it runs.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "expense_approval/expense-2024-0042",
+                    "workflow_name": "expense_approval",
+                    "workflow_version": "1.0.0",
+                    "status": "waiting",
+                    "pending_steps": ["manager_approval"],
+                    "started_at": "2024-05-01T09:30:00Z",
+                    "completed_at": None,
+                    "started_by": "alice",
+                    "business_key": "expense-2024-0042",
+                    "links": {
+                        "self": "/instances/expense_approval%2Fexpense-2024-0042",
+                        "cancel": "/instances/expense_approval%2Fexpense-2024-0042/cancel",
+                    },
+                }
+            ]
+        }
+    )
+
+    id: str
+    workflow_name: str
+    workflow_version: str
+    status: WorkflowStatus
+    pending_steps: list[str]
+    started_at: datetime
+    completed_at: datetime | None = None
+    started_by: str | None = None
+    business_key: str | None = None
+    links: InstanceLinks
+
+    @classmethod
+    def from_instance(cls, instance: WorkflowInstance, *, prefix: str = "") -> InstanceSummary:
+        """Build from a listing row (a summary or a full view: the same fields either way);
+        links are prefixed with ``prefix``."""
+        path = prefix + instance_path(instance.id)
+        started_by = instance.context.metadata.get("started_by")
+        return cls(
+            id=instance.id,
+            workflow_name=instance.workflow_name,
+            workflow_version=instance.workflow_version,
+            status=instance.status,
+            pending_steps=[] if instance.status.is_finished else list(instance.pending_steps),
+            started_at=instance.started_at,
+            completed_at=instance.completed_at,
+            started_by=None if started_by is None else str(started_by),
+            business_key=instance.business_key,
+            links=InstanceLinks(self=path, cancel=None if instance.status.is_finished else path + "/cancel"),
+        )
+
+
+class InstanceList(BaseModel):
+    """A page of instance summaries, newest first.
+
+    Attributes:
+        items: Instances of this page (summaries: follow an item's ``links.self`` for its data and history).
         next_cursor: Pass as ``cursor`` to get the next page; ``null`` on the last page.
     """
 
-    items: list[InstanceView]
+    items: list[InstanceSummary]
     next_cursor: str | None = None

@@ -21,6 +21,7 @@ from api.gateway import Gateway, SettleTimeout
 from api.models import (
     CancelInstanceRequest,
     InstanceList,
+    InstanceSummary,
     InstanceView,
     StartInstanceRequest,
 )
@@ -136,7 +137,11 @@ class InstancesController(Controller):
         limit: LimitParam = 50,
         cursor: CursorParam = None,
     ) -> InstanceList:
-        """Instances, newest first, filtered by definition and status; follow ``next_cursor`` for more."""
+        """Instances, newest first, filtered by definition and status; follow ``next_cursor`` for more.
+
+        Each item is a summary (no data, history or tasks: ``GET`` its ``links.self`` for those);
+        on Temporal a page is one visibility query, no instance is asked.
+        """
         # What a page holds depends on who asks: a cursor is only good for the same user and groups.
         scope = json.dumps(["instances", workflow_name, status, identity.user_id, sorted(identity.groups)])
         with cursor_errors(cursor):
@@ -148,7 +153,7 @@ class InstancesController(Controller):
                 caller=identity,
             )
         return InstanceList(
-            items=[instance_view(i, gateway, engine, identity) for i in page.items],
+            items=[InstanceSummary.from_instance(i, prefix=gateway.prefix) for i in page.items],
             next_cursor=gateway.cursors.wrap(page.next_cursor, scope),
         )
 

@@ -23,6 +23,7 @@ from api.definition_models import (
 from api.instance_models import (
     InstanceLinks,
     InstanceList,
+    InstanceSummary,
     InstanceView,
     NotifierFailureView,
     RejectedInputView,
@@ -54,6 +55,7 @@ __all__ = [
     "HealthView",
     "InstanceLinks",
     "InstanceList",
+    "InstanceSummary",
     "InstanceView",
     "NotifierFailureView",
     "ReadyView",

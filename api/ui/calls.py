@@ -14,6 +14,7 @@ from typing import Any, cast
 from api import task_hints
 from api.auth import Identity
 from api.gateway import Gateway
+from api.instance_models import InstanceSummary
 from api.task_models import TaskOperationRequest
 from litestar_workflows.core.models import PendingTask, WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
@@ -48,9 +49,11 @@ async def list_instances(
     workflow_name: str | None,
     status: WorkflowStatus | None,
     limit: int = 50,
-) -> Page[WorkflowInstance]:
-    """Instances the identity may see, newest first."""
-    return await engine.list_instances(workflow_name=workflow_name, status=status, limit=limit, caller=identity)
+) -> Page[InstanceSummary]:
+    """Instances the identity may see, newest first, as the REST listing shows them (summaries:
+    the same row from either engine; the instance page reads data and history)."""
+    page = await engine.list_instances(workflow_name=workflow_name, status=status, limit=limit, caller=identity)
+    return Page([InstanceSummary.from_instance(i) for i in page.items], page.next_cursor)
 
 
 async def get_instance(engine: ExecutionEngine, identity: Identity, instance_id: str) -> WorkflowInstance:

@@ -110,7 +110,13 @@ class ExecutionEngine(Protocol):
         cursor: str | None = None,
         caller: Caller | None = None,
     ) -> Page[WorkflowInstance]:
-        """List instances ``caller`` may read, newest first (``None``: every instance)."""
+        """List instances ``caller`` may read, newest first (``None``: every instance).
+
+        A row may be a summary: id, definition, status, times, business key, ``pending_steps``
+        and ``context.metadata["started_by"]`` are set; data, history, ``pending_tasks`` and
+        ``revision`` may be empty (the Temporal engine builds rows from its visibility store,
+        without asking each instance). Read one instance in full with :meth:`get_instance`.
+        """
         ...
 
     async def list_pending_tasks(

@@ -12,8 +12,8 @@ Engine call                    Temporal
                                ``wait_settled`` to return the settled state
 ``complete_human_task``        update ``complete_human_task`` (update id = idempotency key)
 ``get_instance``               query ``get_state``
-``list_instances``             visibility query on the custom search attributes, then the
-                               query on each listed instance
+``list_instances``             visibility query on the custom search attributes (rows from
+                               visibility alone, no query per instance)
 ``list_pending_tasks``         visibility query on ``WaitingOn`` / ``PendingSteps``, then
                                the query on each listed instance
 ``cancel_workflow``            workflow cancellation, then wait for the run to end

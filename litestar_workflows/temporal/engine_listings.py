@@ -1,6 +1,7 @@
 """``TemporalExecutionEngine``'s listings (a mixin): instances and waiting tasks, one visibility
 query per page over the custom search attributes, kept to what the caller may read in the query
-itself; a run is queried only where visibility cannot describe it (:mod:`.visibility`).
+itself; instance rows never query a run, the inbox queries one only where visibility cannot
+describe its tasks (:mod:`.visibility`).
 
 Separate from :mod:`.engine` because building visibility queries, paging with cursors and
 querying many runs under a bound are a job of their own.
@@ -32,6 +33,7 @@ from litestar_workflows.temporal.error_translation import translate_error
 from litestar_workflows.temporal.visibility import (
     VisibleRun,
     graph_of,
+    instance_row,
     listed_tasks,
     tasks_from_visibility,
     unavailable_state,
@@ -40,7 +42,7 @@ from litestar_workflows.temporal.visibility import (
 
 __all__ = ["TemporalListings"]
 
-# A listing asks each run for its state with this timeout at most: a run that cannot answer
+# The inbox asks a run it cannot describe for its state with this timeout at most: a run that cannot answer
 # (its workflow task failing) delays the page by this much, and is shown as unavailable.
 _LISTING_QUERY_TIMEOUT = timedelta(seconds=2)
 
@@ -86,14 +88,22 @@ class TemporalListings(TemporalInstanceReads):
         definition and status, and to those ``caller`` may read (in the visibility query itself,
         on the ``Participants`` search attribute, so every page is complete).
 
-        Visibility is eventually consistent: an instance started a moment ago may be
-        missing, and its status is re-read from the instance itself.
+        Each row is built from the visibility store alone (:func:`~.visibility.instance_row`):
+        no run is queried, so a page costs one visibility call however many runs it lists, and a
+        run whose workflow task is failing is a row like the others. A row's context holds no
+        data nor history (``get_instance`` reads them). Visibility is eventually consistent: an
+        instance started or changed a moment ago may be missing or show its previous status.
 
         Raises:
             ValueError: ``cursor`` is not a cursor this engine returned.
             InvalidQueryError: The caller's identity cannot be matched in a visibility query.
         """
-        clauses = [f"WorkflowType = {_quote(WORKFLOW_TYPE)}", f"TaskQueue = {_quote(self.task_queue)}"]
+        clauses = [
+            f"WorkflowType = {_quote(WORKFLOW_TYPE)}",
+            f"TaskQueue = {_quote(self.task_queue)}",
+            # A run that continued as new is listed once, by its newest run.
+            "ExecutionStatus != 'ContinuedAsNew'",
+        ]
         if workflow_name is not None:
             clauses.append(f"{SA_DEFINITION_NAME.name} = {_quote(workflow_name)}")
         if status is not None:
@@ -102,12 +112,10 @@ class TemporalListings(TemporalInstanceReads):
         if readers is not None:
             clauses.append(readers)
         executions, token = await self._list(" AND ".join(clauses), limit, cursor)
-        states = await self._states(executions)
+        rows = [instance_row(e) for e in executions]
         # The Participants clause decided who sees what (participants only ever grow, so it is never
-        # too generous); rows are not filtered again, so a page is exactly what the query returned.
-        items = [
-            self._view(s) for s in states if s is not None and (status is None or s.status == WorkflowStatus(status))
-        ]
+        # too generous); a row is left out only when its run closed otherwise than its status says.
+        items = [r for r in rows if status is None or r.status == WorkflowStatus(status)]
         return Page(items, _encode_cursor(token))
 
     async def list_pending_tasks(

@@ -28,10 +28,12 @@ from typing import Any
 from urllib.parse import unquote
 
 from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.common import SearchAttributeIndexedValueType, SearchAttributeKey, SearchAttributeValueType
 from temporalio.converter import PayloadCodec
 
+from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.registry import WorkflowRegistry
 from litestar_workflows.exceptions import WorkflowsError
@@ -61,6 +63,7 @@ __all__ = [
     "VisibleRun",
     "four_eyes_facts",
     "graph_of",
+    "instance_row",
     "listed_tasks",
     "listing_memo",
     "tasks_from_visibility",
@@ -106,6 +109,8 @@ class VisibleRun:
     start_time: datetime
     typed_search_attributes: VisibleAttributes
     four_eyes: FourEyesFacts | None = None
+    close_time: datetime | None = None
+    execution_status: WorkflowExecutionStatus.ValueType = WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
 
 
 def _decoded(data: bytes, kind: SearchAttributeIndexedValueType) -> Any:
@@ -181,6 +186,8 @@ def visible_run(info: WorkflowExecutionInfo, memo: Mapping[str, Payload] | None 
         start_time=info.start_time.ToDatetime().replace(tzinfo=UTC),
         typed_search_attributes=VisibleAttributes(values),
         four_eyes=four_eyes_facts(info.memo.fields if memo is None else memo),
+        close_time=info.close_time.ToDatetime().replace(tzinfo=UTC) if info.HasField("close_time") else None,
+        execution_status=info.status,
     )
 
 
@@ -296,3 +303,47 @@ def unavailable_state(execution: VisibleRun, reason: str) -> InstanceState:
         business_key=attributes.get(SA_BUSINESS_KEY),
         error=f"this instance cannot be read right now: {reason}",
     )
+
+
+_CLOSED_AS: dict[WorkflowExecutionStatus.ValueType, WorkflowStatus] = {
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED: WorkflowStatus.COMPLETED,
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED: WorkflowStatus.FAILED,
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT: WorkflowStatus.FAILED,
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED: WorkflowStatus.CANCELED,
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED: WorkflowStatus.CANCELED,
+}
+"""What a closed run whose ``InstanceStatus`` does not say it finished (terminated, timed out,
+failed by Temporal) is listed as."""
+
+
+def instance_row(execution: VisibleRun) -> WorkflowInstance:
+    """A listing row from visibility alone (no query, so a run whose workflow task fails is a row
+    like any other): name, version, status, times, starter (memo; ``None`` for runs started
+    before it was set), business key and waiting steps. Its context holds no data nor history,
+    its ``pending_tasks`` is empty and its ``revision`` blank: ``get_instance`` reads those."""
+    attributes = _attributes(execution)
+    try:
+        status: WorkflowStatus | None = WorkflowStatus(attributes.get(SA_INSTANCE_STATUS) or "")
+    except ValueError:
+        status = None
+    closed = _CLOSED_AS.get(execution.execution_status)
+    if closed is not None and (status is None or not status.is_finished):
+        status = closed
+    status = status or WorkflowStatus.RUNNING
+    facts = execution.four_eyes
+    state = InstanceState(
+        instance_id=execution.id,
+        workflow_name=attributes.get(SA_DEFINITION_NAME) or "",
+        workflow_version=attributes.get(SA_DEFINITION_VERSION) or "",
+        started_at=execution.start_time,
+        status=status,
+        business_key=attributes.get(SA_BUSINESS_KEY),
+        started_by=facts.started_by if facts is not None else None,
+        completed_at=execution.close_time if status.is_finished else None,
+    )
+    row = WorkflowInstance.from_state(state)
+    pending = [] if status.is_finished else list(attributes.get(SA_PENDING_STEPS) or [])
+    row.pending_steps = pending
+    row.current_step = row.context.current_step = pending[0] if pending else None
+    row.revision = ""
+    return row

@@ -218,7 +218,9 @@ async def test_listing_instances_and_pending_tasks(
         lambda: engine.list_instances(workflow_name=name, status=WorkflowStatus.COMPLETED),
         lambda p: [i.id for i in p.items] == [first.id],
     )
-    assert completed.items[0] is first  # the object handed out earlier, refreshed
+    # A row from visibility: a new summary object (a cached full view is never overwritten by one).
+    assert completed.items[0] is not first and completed.items[0].completed_at is not None
+    assert completed.items[0].context.data == {} and first.context.data != {}
     every = await eventually(lambda: engine.list_instances(workflow_name=name), lambda p: len(p.items) == 2)
     assert [i.id for i in every.items] == [second.id, first.id]  # newest first
 

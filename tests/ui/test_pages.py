@@ -138,6 +138,16 @@ async def test_who_may_not_complete_a_task_is_told_why_and_an_outsider_sees_noth
     assert "inv-1" not in listing.text
 
 
+async def test_the_instances_page_lists_summaries(client: AsyncTestClient[Any]) -> None:
+    await sign_in(client, "alice")
+    listing = await client.get("/ui/instances")
+    assert listing.status_code == 200
+    row = re.search(r"<tr>\s*<th scope=\"row\">.*?</tr>", listing.text, re.S)
+    assert row is not None and "expense_approval%2Finv-1" in row.group(0)
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    assert "manager_approval" in cells[2] and cells[4] == "alice" and cells[5] == "—"  # waiting at, by, not ended
+
+
 async def test_start_form_falls_back_to_json_and_reports_the_engine_errors(
     client: AsyncTestClient[Any], engine: LocalExecutionEngine
 ) -> None:
