@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test lint typecheck unit install bench clean
+.PHONY: run test lint typecheck unit install bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: lint typecheck unit
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
+
+# The schema fuzzers with 200 cases per operation and sign (make test runs 12).
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=200 $(BIN)/pytest -q tests/api/test_fuzz_local.py tests/api/test_fuzz_temporal.py
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench
