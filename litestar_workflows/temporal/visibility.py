@@ -1,5 +1,8 @@
 """Listings from Temporal's visibility store plus the registry, without asking each workflow.
 
+An instance listing's row is the visibility row alone (:func:`instance_row`: status, times,
+starter, business key, waiting steps); no run is asked.
+
 A query is a round trip to a worker (and a replay when the run is not cached); one run whose
 workflow task keeps failing never answers it. So the inbox is built from what every run
 publishes as search attributes (``PendingSteps``; ``WaitingOn``: who the task is offered to
