@@ -34,6 +34,10 @@ with workflow.unsafe.imports_passed_through():
         ERROR_INSTANCE_FAILED,
         MEMO_STEP_COMPLETERS,
         PATCH_BASELINE,
+        PATCH_BASELINE_V2,
+        PATCH_COMPLETERS_MEMO,
+        PATCH_FOUR_EYES_DECIDERS,
+        PATCH_PARTICIPANTS,
         QUERY_STATE,
         SIGNAL_COMPLETE_HUMAN_TASK,
         UPDATE_COMPLETE_HUMAN_TASK,
@@ -59,6 +63,10 @@ __all__ = ["InterpreterWorkflow"]
 
 # Rejected completion signals kept in the state (the newest).
 _MAX_REJECTED = 20
+_BASELINE_V1 = frozenset({PATCH_PARTICIPANTS, PATCH_BUDGETS})
+"""What :data:`PATCH_BASELINE` stands for."""
+_BASELINE_V2 = frozenset({*_BASELINE_V1, PATCH_COMPLETERS_MEMO, PATCH_FOUR_EYES_DECIDERS})
+"""What :data:`PATCH_BASELINE_V2` stands for."""
 
 
 def _application_error(error: WorkflowsError) -> ApplicationError:
@@ -94,7 +102,7 @@ class InterpreterWorkflow(
         self._draining = False
         self._missing_worker: dict[str, str] = {}
         self._crash: BaseException | None = None
-        self._baseline: bool | None = None  # whether this run has PATCH_BASELINE (see _patched)
+        self._baseline: frozenset[str] | None = None  # the patches this run's baseline stands for (see _patched)
         self._published: dict[str, Any] = {
             key.name: value for key, value in ((p.key, p.value) for p in workflow.info().typed_search_attributes)
         }
@@ -164,12 +172,17 @@ class InterpreterWorkflow(
         return state
 
     def _patched(self, patch_id: str) -> bool:
-        """``workflow.patched(patch_id)`` for a patch folded into :data:`PATCH_BASELINE`: one marker
-        per run for all of them. The baseline is asked at the run's first such call (outside a
-        validator), so a history recorded before it (no baseline marker) asks for each as it did."""
+        """``workflow.patched(patch_id)`` for a patch folded into a baseline: one marker per run for
+        all of them. The baselines are asked at the run's first such call (outside a validator),
+        newest first, so a history recorded with an older baseline, or none, asks as it did."""
         if self._baseline is None:
-            self._baseline = workflow.patched(PATCH_BASELINE)
-        return self._baseline or workflow.patched(patch_id)
+            if workflow.patched(PATCH_BASELINE_V2):
+                self._baseline = _BASELINE_V2
+            elif workflow.patched(PATCH_BASELINE):
+                self._baseline = _BASELINE_V1
+            else:
+                self._baseline = frozenset()
+        return patch_id in self._baseline or workflow.patched(patch_id)
 
     def _raise_crash(self) -> None:
         # A bug in a background task must fail the workflow task (retried once fixed), not

@@ -117,7 +117,7 @@ class InterpreterPublishing:
         record = listing_facts.completers_record(self._graph, state.history, state.tasks.decisions)
         if not record or record == self._completers_memo:
             return
-        if workflow.patched(PATCH_COMPLETERS_MEMO):
+        if self._patched(PATCH_COMPLETERS_MEMO):
             workflow.upsert_memo({MEMO_STEP_COMPLETERS: record})
             self._completers_memo = record
 

@@ -90,6 +90,7 @@ class InterpreterTaskOperations:
         def _cancel_timer(self, step_name: str) -> None: ...
         async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None: ...
         def _is_settled(self) -> bool: ...
+        def _patched(self, patch_id: str) -> bool: ...
 
     # --- decisions ------------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class InterpreterTaskOperations:
         recorded since (``workflow.patched``), asked only for steps with ``exclude_completers_of``."""
         if not self._graph.has_step(step_name) or not self._graph.step(step_name).exclude_completers_of:
             return True  # nothing to exclude: the flag changes nothing
-        return workflow.unsafe.is_read_only() or workflow.patched(PATCH_FOUR_EYES_DECIDERS)
+        return workflow.unsafe.is_read_only() or self._patched(PATCH_FOUR_EYES_DECIDERS)
 
     def _decide(self, request: CompleteHumanTask) -> dict[str, Any] | None:
         """Record the decision; the data to complete with, or ``None`` while more approvers are needed."""

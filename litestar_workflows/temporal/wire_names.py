@@ -21,6 +21,7 @@ __all__ = [
     "ERROR_INSTANCE_FAILED",
     "ERROR_OUTPUT_OVER_BUDGET",
     "PATCH_BASELINE",
+    "PATCH_BASELINE_V2",
     "PATCH_COMPLETERS_MEMO",
     "PATCH_EVENTS",
     "PATCH_FOUR_EYES_DECIDERS",
@@ -156,3 +157,10 @@ PATCH_BASELINE: Final = "baseline-participants-budgets"
 and the size budgets from its start without asking for them one by one. Each patch a run asks for
 costs it two history events (the marker, and the ``TemporalChangeVersion`` upsert the SDK adds), so
 this makes every new run two events shorter; runs recorded before it ask for each patch as before."""
+
+PATCH_BASELINE_V2: Final = "baseline-2026-12"
+"""``workflow.patched`` id asked once per run, first, before :data:`PATCH_BASELINE`: a run that has
+it has everything the first baseline stands for, the memo of deciders (:data:`PATCH_COMPLETERS_MEMO`)
+and four-eyes over every decider (:data:`PATCH_FOUR_EYES_DECIDERS`) without asking for them later:
+two events shorter for each of them a run would have asked; runs recorded with the first baseline
+(or none) ask as they did."""
