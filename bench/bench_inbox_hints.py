@@ -12,66 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-import httpx
-
-import tests.faults.harness as harness
-from bench.common import percentile, write_results
-from examples import build_registry
-from litestar_workflows.temporal.engine import TemporalExecutionEngine
+from bench.common import write_results
+from bench.gateway_page import time_page
 
 
 async def run(samples: int) -> dict[str, Any]:
-    harness.DEFINITIONS = "examples:registry"  # the harness's processes load the examples
-    with tempfile.TemporaryDirectory(prefix="bench-hints-") as tmp:
-        cluster = harness.Cluster(Path(tmp), in_memory=True)
-        await cluster.start_server()
-        try:
-            cluster.start_worker()
-            await cluster.start_gateway()
-            engine = TemporalExecutionEngine(build_registry(), await cluster.client(), cluster.task_queue)
-            slots = asyncio.Semaphore(8)
-
-            async def start(i: int) -> None:
-                async with slots:
-                    data = {"amount": 100 + i, "description": "bench"}
-                    await engine.start_workflow(
-                        "expense_approval", data, business_key=f"b{i}", user_id="alice" if i % 5 else "bob"
-                    )
-
-            await asyncio.gather(*(start(i) for i in range(50)))
-            bob = {"Authorization": f"Bearer {harness.token('bob', 'employees', 'managers')}"}
-            async with httpx.AsyncClient(base_url=cluster.url, timeout=60) as http:
-                items: list[dict[str, Any]] = []
-                for _ in range(100):  # visibility catches up with the runs
-                    items = (await http.get("/tasks", headers=bob, params={"limit": 50})).json()["items"]
-                    if len(items) == 50:
-                        break
-                    await asyncio.sleep(0.2)
-                for _ in range(3):  # warm-up
-                    await http.get("/tasks", headers=bob, params={"limit": 50})
-                wall: list[float] = []
-                for _ in range(samples):
-                    started = time.perf_counter()
-                    response = await http.get("/tasks", headers=bob, params={"limit": 50})
-                    wall.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200, response.text
-        finally:
-            cluster.stop()
-    hints = [t["can_complete"] for t in items]
-    return {
-        "tasks": len(items),
-        "hints": {str(v).lower(): hints.count(v) for v in (True, False, None)},
-        "p50": percentile(wall, 50),
-        "p95": percentile(wall, 95),
-        "load_averages_1_5_15min": os.getloadavg(),
-        "samples": wall,
-    }
+    starters = ["alice" if i % 5 else "bob" for i in range(50)]
+    page = await time_page("/tasks", ("bob", "employees", "managers"), starters, samples, prefix="bench-hints-")
+    hints = [t["can_complete"] for t in page.pop("items")]
+    return {"tasks": len(hints), "hints": {str(v).lower(): hints.count(v) for v in (True, False, None)}, **page}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

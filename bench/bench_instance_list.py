@@ -10,65 +10,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-import httpx
-
-import tests.faults.harness as harness
-from bench.common import percentile, write_results
-from examples import build_registry
-from litestar_workflows.temporal.engine import TemporalExecutionEngine
+from bench.common import write_results
+from bench.gateway_page import time_page
 
 INSTANCES = 55
 
 
 async def run(samples: int) -> dict[str, Any]:
-    harness.DEFINITIONS = "examples:registry"  # the harness's processes load the examples
-    with tempfile.TemporaryDirectory(prefix="bench-instances-") as tmp:
-        cluster = harness.Cluster(Path(tmp), in_memory=True)
-        await cluster.start_server()
-        try:
-            cluster.start_worker()
-            await cluster.start_gateway()
-            engine = TemporalExecutionEngine(build_registry(), await cluster.client(), cluster.task_queue)
-            slots = asyncio.Semaphore(8)
-
-            async def start(i: int) -> None:
-                async with slots:
-                    data = {"amount": 100 + i, "description": "bench"}
-                    await engine.start_workflow("expense_approval", data, business_key=f"b{i}", user_id="alice")
-
-            await asyncio.gather(*(start(i) for i in range(INSTANCES)))
-            admin = {"Authorization": f"Bearer {harness.token('dave', 'admins')}"}
-            async with httpx.AsyncClient(base_url=cluster.url, timeout=60) as http:
-                items: list[dict[str, Any]] = []
-                for _ in range(100):  # visibility catches up with the runs
-                    response = await http.get("/instances", headers=admin, params={"limit": 50})
-                    items = response.json()["items"]
-                    if len(items) == 50:
-                        break
-                    await asyncio.sleep(0.2)
-                for _ in range(3):  # warm-up
-                    await http.get("/instances", headers=admin, params={"limit": 50})
-                wall: list[float] = []
-                for _ in range(samples):
-                    started = time.perf_counter()
-                    response = await http.get("/instances", headers=admin, params={"limit": 50})
-                    wall.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200, response.text
-        finally:
-            cluster.stop()
-    return {
-        "rows": len(items),
-        "p50": percentile(wall, 50),
-        "p95": percentile(wall, 95),
-        "load_averages_1_5_15min": os.getloadavg(),
-        "samples": wall,
-    }
+    page = await time_page("/instances", ("dave", "admins"), ["alice"] * INSTANCES, samples, prefix="bench-instances-")
+    return {"rows": len(page.pop("items")), **page}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
