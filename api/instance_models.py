@@ -127,6 +127,18 @@ class InstanceLinks(BaseModel):
     self: str
     cancel: str | None = None
 
+    @classmethod
+    def of(cls, instance: WorkflowInstance, prefix: str = "") -> InstanceLinks:
+        """The links of ``instance`` (a full view or a listing row), prefixed with ``prefix``."""
+        path = prefix + instance_path(instance.id)
+        return cls(self=path, cancel=None if instance.status.is_finished else path + "/cancel")
+
+
+def _started_by(instance: WorkflowInstance) -> str | None:
+    """Who started ``instance`` (``None`` when unknown)."""
+    started_by = instance.context.metadata.get("started_by")
+    return None if started_by is None else str(started_by)
+
 
 class InstanceView(BaseModel):
     """A workflow instance: state, data, step history, pending tasks, error.
@@ -213,8 +225,6 @@ class InstanceView(BaseModel):
     @classmethod
     def from_instance(cls, instance: WorkflowInstance, *, prefix: str = "") -> InstanceView:
         """Build from an engine's instance view; links are prefixed with ``prefix``."""
-        path = prefix + instance_path(instance.id)
-        started_by = instance.context.metadata.get("started_by")
         return cls(
             id=instance.id,
             workflow_name=instance.workflow_name,
@@ -227,13 +237,13 @@ class InstanceView(BaseModel):
             history=[StepExecutionView.from_record(r) for r in instance.context.step_history],
             started_at=instance.started_at,
             completed_at=instance.completed_at,
-            started_by=None if started_by is None else str(started_by),
+            started_by=_started_by(instance),
             business_key=instance.business_key,
             error=instance.error,
             failed_step=instance.failed_step,
             rejected=[RejectedInputView.from_record(r) for r in instance.rejected],
             notifier_failures=[NotifierFailureView.from_record(f) for f in instance.notifier_failures],
-            links=InstanceLinks(self=path, cancel=None if instance.status.is_finished else path + "/cancel"),
+            links=InstanceLinks.of(instance, prefix),
             revision=instance.revision,
             decisions=[dataclasses.asdict(d) for d in instance.tasks.decisions],
         )
@@ -294,8 +304,6 @@ class InstanceSummary(BaseModel):
     def from_instance(cls, instance: WorkflowInstance, *, prefix: str = "") -> InstanceSummary:
         """Build from a listing row (a summary or a full view: the same fields either way);
         links are prefixed with ``prefix``."""
-        path = prefix + instance_path(instance.id)
-        started_by = instance.context.metadata.get("started_by")
         return cls(
             id=instance.id,
             workflow_name=instance.workflow_name,
@@ -304,9 +312,9 @@ class InstanceSummary(BaseModel):
             pending_steps=[] if instance.status.is_finished else list(instance.pending_steps),
             started_at=instance.started_at,
             completed_at=instance.completed_at,
-            started_by=None if started_by is None else str(started_by),
+            started_by=_started_by(instance),
             business_key=instance.business_key,
-            links=InstanceLinks(self=path, cancel=None if instance.status.is_finished else path + "/cancel"),
+            links=InstanceLinks.of(instance, prefix),
         )
 
 
