@@ -126,6 +126,24 @@ def apply_completion(
     The task is claimed first, synchronously, so a concurrent second completion
     of the same step finds it no longer waiting.
     """
+    _close_task(state, step_name, user_id, data, now, comment=comment, groups=groups, record_empty=True)
+    return _route(graph, state, step_name, now, evaluate_callable)
+
+
+def _close_task(
+    state: InstanceState,
+    step_name: str,
+    user_id: str,
+    data: Mapping[str, Any],
+    now: datetime,
+    *,
+    comment: str | None,
+    groups: Collection[str] | None,
+    record_empty: bool,
+) -> None:
+    """Take the task of ``step_name`` off the waiting list, close its record as decided by
+    ``user_id`` and merge ``data`` into the instance data (a completion and a send-back alike).
+    ``record_empty``: whether empty ``data`` is still copied into the record."""
     task = state.task(step_name)
     if task is None:
         raise StepNotWaitingError(state.instance_id, step_name)
@@ -138,13 +156,12 @@ def apply_completion(
         completed_by=user_id,
         # The decision's data is kept once, merged into the instance data (the update that
         # carried it stays in Temporal's history); the record copies it only when small.
-        data=budgets.recorded_data(data),
+        data=budgets.recorded_data(data) if data or record_empty else None,
         comment=comment,
         completed_by_groups=None if groups is None else sorted(set(groups)),
     )
     state.data.update(data)
     state.user_id = user_id
-    return _route(graph, state, step_name, now, evaluate_callable)
 
 
 def apply_send_back(
@@ -161,22 +178,7 @@ def apply_send_back(
 ) -> list[Activation]:
     """Close the task of ``step_name`` as sent back by ``user_id`` and go on at ``targets`` only
     (its send-back edges; :mod:`~litestar_workflows.rules.send_back` decides who may)."""
-    task = state.task(step_name)
-    if task is None:
-        raise StepNotWaitingError(state.instance_id, step_name)
-    state.pending.remove(task)
-    _close_waiting(
-        state,
-        step_name,
-        status=StepStatus.SUCCEEDED,
-        completed_at=now,
-        completed_by=user_id,
-        data=budgets.recorded_data(data) if data else None,
-        comment=comment,
-        completed_by_groups=sorted(set(groups)),
-    )
-    state.data.update(data)
-    state.user_id = user_id
+    _close_task(state, step_name, user_id, data, now, comment=comment, groups=groups, record_empty=False)
     for target in targets:
         state.arrivals[target] = state.arrivals.get(target, 0) + 1
     activations = _fire(graph, state, now)
