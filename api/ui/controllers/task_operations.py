@@ -150,9 +150,8 @@ class TaskOperationPages(Controller):
         iid, step = segment_value(instance_id), segment_value(step_name)
         values = posted_values(form, kind)
         key = _text(form, "_op_key")
-        try:
-            body = request_body(values)
-        except ValidationError as exc:
+
+        async def refused(error: OperationError, status_code: int) -> Response[Any]:
             instance = await calls.get_instance(engine, identity, iid)
             return render_task_page(
                 request,
@@ -161,27 +160,21 @@ class TaskOperationPages(Controller):
                 identity,
                 instance,
                 step,
-                op_error=validation_error(kind, exc),
+                op_error=error,
                 op_values={kind: values},
-                status_code=400,
+                status_code=status_code,
             )
+
+        try:
+            body = request_body(values)
+        except ValidationError as exc:
+            return await refused(validation_error(kind, exc), 400)
         try:
             await calls.operate(
                 gateway, engine, identity, iid, kind, step, body, idempotency_key=key if _OP_KEY.match(key) else None
             )
         except WorkflowsError as exc:
-            instance = await calls.get_instance(engine, identity, iid)
-            return render_task_page(
-                request,
-                site,
-                engine,
-                identity,
-                instance,
-                step,
-                op_error=engine_error(kind, exc),
-                op_values={kind: values},
-                status_code=int(type(exc).http_status),
-            )
+            return await refused(engine_error(kind, exc), int(type(exc).http_status))
         if kind == "send_back":  # the task is closed; the instance page says where it went
             return site.redirect(site.url("instances", iid, query="sent_back=" + quote(step, safe="")))
         return site.redirect(site.url("tasks", iid, step, query="done=" + operation))
