@@ -37,6 +37,7 @@ __all__ = [
     "bad_cursor",
     "can_complete",
     "cursor_errors",
+    "expected_revision",
     "instance_view",
 ]
 
@@ -146,3 +147,8 @@ def instance_view(
     for task_view, task in zip(view.pending_tasks, instance.pending_tasks, strict=True):
         task_view.can_complete = can_complete(engine, task, identity, instance)
     return view
+
+
+def expected_revision(if_match: str | None) -> str | None:
+    """The instance revision an ``If-Match`` header names (an ETag, weak or strong, quoted or not)."""
+    return None if if_match is None else if_match.strip().removeprefix("W/").strip('"')

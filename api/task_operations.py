@@ -25,7 +25,13 @@ from api.auth import Identity
 from api.gateway import Gateway, SettleTimeout
 from api.paths import instance_path, segment_value
 from api.problems import Accepted, problem_responses
-from api.route_support import ACCEPTED_RESPONSE, IdempotencyKey, InstanceIdParam, StepNameParam
+from api.route_support import (
+    ACCEPTED_RESPONSE,
+    IdempotencyKey,
+    InstanceIdParam,
+    StepNameParam,
+    expected_revision,
+)
 from api.task_models import CommentRequest, SendBackRequest, TaskOperationRequest, TaskRecordView
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
@@ -101,10 +107,6 @@ def _answer(instance: WorkflowInstance, step: str) -> Response[TaskRecordView]:
     return Response(record_view(instance, step), headers={"ETag": f'"{instance.revision}"'})
 
 
-def _revision(if_match: str | None) -> str | None:
-    return None if if_match is None else if_match.strip().removeprefix("W/").strip('"')
-
-
 async def _operate(
     engine: ExecutionEngine,
     identity: Identity,
@@ -127,7 +129,7 @@ async def _operate(
         reason=body.reason,
         keep_right=body.keep_right,
         text=body.text,
-        expected_revision=_revision(if_match),
+        expected_revision=expected_revision(if_match),
     )
     instance = await engine.operate_task(iid, op, idempotency_key=idempotency_key)
     return _answer(instance, step)
@@ -329,7 +331,7 @@ class TaskOperationsController(Controller):
             identity.user_id,
             tuple(identity.groups),
             text=data.comment,
-            expected_revision=_revision(if_match),
+            expected_revision=expected_revision(if_match),
         )
         key = idempotency_key or data.idempotency_key
         try:

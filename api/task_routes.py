@@ -36,6 +36,7 @@ from api.route_support import (
     WorkflowFilter,
     can_complete,
     cursor_errors,
+    expected_revision,
     instance_view,
 )
 from api.task_hints import can_complete_page
@@ -183,7 +184,7 @@ class TasksController(Controller):
                     groups=identity.groups,
                     comment=data.comment,
                     idempotency_key=key,
-                    expected_revision=None if if_match is None else if_match.strip().removeprefix("W/").strip('"'),
+                    expected_revision=expected_revision(if_match),
                 )
             )
         except SettleTimeout:
