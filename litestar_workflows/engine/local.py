@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import uuid
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -25,18 +24,18 @@ from litestar_workflows.engine.local_run import LocalInstance, LocalStepRunner
 from litestar_workflows.engine.local_tasks import LocalTaskOperations
 from litestar_workflows.engine.local_waits import LocalWaits
 from litestar_workflows.engine.registry import WorkflowRegistry
+from litestar_workflows.engine.starting import check_start, instance_id_for
 from litestar_workflows.engine.step_attempt import callable_evaluator
 from litestar_workflows.exceptions import (
     CancelNotAllowedError,
     IdempotencyKeyConflictError,
-    InitialDataError,
     InvalidQueryError,
     WorkflowAlreadyExistsError,
     WorkflowInstanceNotFoundError,
 )
 from litestar_workflows.rules import access, decisions, idempotency, machine, tasks
 from litestar_workflows.rules.access import Caller
-from litestar_workflows.rules.budgets import SizeBudgets, check_completion, check_initial_data
+from litestar_workflows.rules.budgets import SizeBudgets, check_completion
 from litestar_workflows.rules.listing_facts import tasks_with_facts
 from litestar_workflows.rules.notifiers import describe_events, record_notifier_failure
 from litestar_workflows.rules.state import PendingTask, clone_data
@@ -106,16 +105,11 @@ class LocalExecutionEngine(LocalStepRunner, LocalWaits, LocalTaskOperations, Pub
                 an instance the starter may not read.
             InitialDataError: The data fails the definition's ``input_schema`` or four-eyes options.
         """
-        workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
-        definition = self.registry.get_definition(workflow_name, version)
-        graph = self.registry.get_graph(workflow_name, definition.version)
-        # Size and depth first: the schema checks below recurse into the data.
-        check_initial_data(self.budgets, dict(initial_data or {}))
-        problems = access.start_errors(graph, dict(initial_data or {}), user_id)
-        if problems:
-            raise InitialDataError(workflow_name, problems)
+        workflow_name, version, definition, graph = check_start(
+            self.registry, self.budgets, workflow_name, version, initial_data, user_id
+        )
         data = clone_data(dict(initial_data or {}))
-        instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
+        instance_id = instance_id_for(workflow_name, business_key)
         existing = self._instances.get(instance_id)
         if existing is not None:
             if existing.initial_data != data or (version is not None and version != existing.graph.version):

@@ -8,7 +8,6 @@ interpreter's input, the conflict and reuse policies) is a job of its own.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -25,11 +24,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.core.types import WorkflowStatus
+from litestar_workflows.engine.starting import check_start, instance_id_for
 from litestar_workflows.engine.step_attempt import jsonable
-from litestar_workflows.exceptions import InitialDataError, SettleTimeoutError, WorkflowAlreadyExistsError
+from litestar_workflows.exceptions import SettleTimeoutError, WorkflowAlreadyExistsError
 from litestar_workflows.rules import access
 from litestar_workflows.rules.access import Caller
-from litestar_workflows.rules.budgets import SizeBudgets, check_initial_data
+from litestar_workflows.rules.budgets import SizeBudgets
 from litestar_workflows.rules.state import InstanceState
 from litestar_workflows.temporal.contracts import (
     MEMO_INITIAL_DATA_DIGEST,
@@ -86,17 +86,12 @@ class TemporalStarts(TemporalInstanceReads):
             SettleTimeoutError: Started, but not settled within ``settle_timeout``.
             EngineUnavailableError: Temporal cannot be reached.
         """
-        workflow_name, version = self.registry.resolve(workflow_name, version)  # a workflow class: its name
-        definition = self.registry.get_definition(workflow_name, version)
-        graph = self.registry.get_graph(workflow_name, definition.version)
-        # Size and depth first: the schema checks below recurse into the data.
-        check_initial_data(self.budgets, dict(initial_data or {}))
-        problems = access.start_errors(graph, dict(initial_data or {}), user_id)
-        if problems:
-            raise InitialDataError(workflow_name, problems)
+        workflow_name, version, _, graph = check_start(
+            self.registry, self.budgets, workflow_name, version, initial_data, user_id
+        )
         data: dict[str, Any] = jsonable(dict(initial_data or {}))
         digest = data_digest(data)
-        instance_id = f"{workflow_name}/{business_key}" if business_key else str(uuid.uuid4())
+        instance_id = instance_id_for(workflow_name, business_key)
         attributes: list[SearchAttributePair[Any]] = [
             SearchAttributePair(SA_DEFINITION_NAME, graph.name),
             SearchAttributePair(SA_DEFINITION_VERSION, graph.version),
