@@ -7,6 +7,7 @@ with pydantic's own schema (patterns, ``additionalProperties: false``) like the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,6 +38,30 @@ class TaskOperationRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=tasks.MAX_REASON_CHARS)
     keep_right: bool = False
     text: str | None = Field(default=None, max_length=tasks.MAX_COMMENT_BYTES)
+
+    def operation(
+        self,
+        kind: str,
+        step_name: str,
+        user_id: str,
+        groups: Collection[str],
+        *,
+        expected_revision: str | None = None,
+    ) -> tasks.TaskOperation:
+        """The engine's operation ``kind`` on ``step_name`` by ``user_id`` with this body (the REST
+        routes and the task UI alike)."""
+        return tasks.TaskOperation(
+            kind,
+            step_name,
+            user_id,
+            tuple(groups),
+            target_user=self.to_user,
+            target_groups=tuple(self.to_groups),
+            reason=self.reason,
+            keep_right=self.keep_right,
+            text=self.text,
+            expected_revision=expected_revision,
+        )
 
 
 class CommentRequest(BaseModel):

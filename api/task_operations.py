@@ -119,18 +119,7 @@ async def _operate(
 ) -> Response[TaskRecordView]:
     iid, step = segment_value(instance_id), segment_value(step_name)
     body = body or TaskOperationRequest()
-    op = TaskOperation(
-        kind,
-        step,
-        identity.user_id,
-        tuple(identity.groups),
-        target_user=body.to_user,
-        target_groups=tuple(body.to_groups),
-        reason=body.reason,
-        keep_right=body.keep_right,
-        text=body.text,
-        expected_revision=expected_revision(if_match),
-    )
+    op = body.operation(kind, step, identity.user_id, identity.groups, expected_revision=expected_revision(if_match))
     instance = await engine.operate_task(iid, op, idempotency_key=idempotency_key)
     return _answer(instance, step)
 

@@ -21,7 +21,6 @@ from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.engine.base import ExecutionEngine, Page
 from litestar_workflows.rules import access
 from litestar_workflows.rules.state import InstanceState
-from litestar_workflows.rules.tasks import TaskOperation
 
 __all__ = [
     "cancel",
@@ -113,17 +112,7 @@ async def operate(
     """Claim, unclaim, reassign, delegate, take back or comment as the identity: the operation the
     REST routes build from the same body, through the same engine call (``operate_task``); the
     engine's rules refuse whoever may not."""
-    operation = TaskOperation(
-        kind,
-        step_name,
-        identity.user_id,
-        tuple(identity.groups),
-        target_user=request.to_user,
-        target_groups=tuple(request.to_groups),
-        reason=request.reason,
-        keep_right=request.keep_right,
-        text=request.text,
-    )
+    operation = request.operation(kind, step_name, identity.user_id, identity.groups)
     return await gateway.settle(engine.operate_task(instance_id, operation, idempotency_key=idempotency_key))
 
 
