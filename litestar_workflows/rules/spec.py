@@ -340,7 +340,14 @@ class GraphSpec:
         out for the same reason (only the workflow follows them, from its own snapshot; the
         activities never see them): one appended to a definition leaves its running instances
         served. The other edges keep their ``index``, so one inserted before a callable
-        condition's edge still changes the fingerprint (the activity finds conditions by index)."""
+        condition's edge still changes the fingerprint (the activity finds conditions by index).
+
+        Computed once per snapshot (workers share one decoded snapshot between the instances
+        that carry it)."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
         raw = self.to_dict()
         raw["edges"] = [e for e in raw["edges"] if not e.get("send_back")]
         for key in _ACCESS_GRAPH_FIELDS:
@@ -353,6 +360,10 @@ class GraphSpec:
     def full_fingerprint(self) -> str:
         """Hash of the whole graph, access options included (the registry refuses a second,
         different graph under one name and version)."""
+        return self._full_fingerprint
+
+    @cached_property
+    def _full_fingerprint(self) -> str:
         return _digest(self.to_dict())
 
 

@@ -10,6 +10,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from litestar_workflows.temporal.contracts import DATA_CONVERTER
 from worker import sandbox_runner
 from workflows.interpreter import InterpreterWorkflow
 
@@ -26,6 +27,8 @@ def test_fixtures_cover_the_examples() -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, TEXTS[path.stem])
-    replayer = Replayer(workflows=[InterpreterWorkflow], workflow_runner=sandbox_runner())
+    replayer = Replayer(
+        workflows=[InterpreterWorkflow], workflow_runner=sandbox_runner(), data_converter=DATA_CONVERTER
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name} no longer replays: {result.replay_failure!r}"
