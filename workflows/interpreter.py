@@ -35,8 +35,10 @@ with workflow.unsafe.imports_passed_through():
         MEMO_STEP_COMPLETERS,
         PATCH_BASELINE,
         PATCH_BASELINE_V2,
+        PATCH_BASELINE_V3,
         PATCH_COMPLETERS_MEMO,
         PATCH_FOUR_EYES_DECIDERS,
+        PATCH_LEAN_PUBLISH,
         PATCH_PARTICIPANTS,
         QUERY_STATE,
         SIGNAL_COMPLETE_HUMAN_TASK,
@@ -67,6 +69,8 @@ _BASELINE_V1 = frozenset({PATCH_PARTICIPANTS, PATCH_BUDGETS})
 """What :data:`PATCH_BASELINE` stands for."""
 _BASELINE_V2 = frozenset({*_BASELINE_V1, PATCH_COMPLETERS_MEMO, PATCH_FOUR_EYES_DECIDERS})
 """What :data:`PATCH_BASELINE_V2` stands for."""
+_BASELINE_V3 = frozenset({*_BASELINE_V2, PATCH_LEAN_PUBLISH})
+"""What :data:`PATCH_BASELINE_V3` stands for."""
 
 
 def _application_error(error: WorkflowsError) -> ApplicationError:
@@ -176,7 +180,9 @@ class InterpreterWorkflow(
         all of them. The baselines are asked at the run's first such call (outside a validator),
         newest first, so a history recorded with an older baseline, or none, asks as it did."""
         if self._baseline is None:
-            if workflow.patched(PATCH_BASELINE_V2):
+            if workflow.patched(PATCH_BASELINE_V3):
+                self._baseline = _BASELINE_V3
+            elif workflow.patched(PATCH_BASELINE_V2):
                 self._baseline = _BASELINE_V2
             elif workflow.patched(PATCH_BASELINE):
                 self._baseline = _BASELINE_V1

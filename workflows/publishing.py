@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from litestar_workflows.temporal.contracts import (
         MEMO_STEP_COMPLETERS,
         PATCH_COMPLETERS_MEMO,
+        PATCH_LEAN_PUBLISH,
         PATCH_PARTICIPANTS,
         SA_BUSINESS_KEY,
         SA_DEFINITION_NAME,
@@ -100,6 +101,12 @@ class InterpreterPublishing:
             current = self._published.get(key.name)
             if (empty and current in (None, [])) or current == value:
                 continue
+            if (
+                key is SA_INSTANCE_STATUS
+                and state.status == WorkflowStatus.COMPLETED
+                and self._patched(PATCH_LEAN_PUBLISH)
+            ):
+                continue  # the run's execution status says it (see PATCH_LEAN_PUBLISH)
             updates.append(key.value_unset() if empty else key.value_set(value))
             self._published[key.name] = None if empty else value
         if updates:
@@ -117,6 +124,8 @@ class InterpreterPublishing:
         record = listing_facts.completers_record(self._graph, state.history, state.tasks.decisions)
         if not record or record == self._completers_memo:
             return
+        if not listing_facts.completers_read(self._graph, state.pending) and self._patched(PATCH_LEAN_PUBLISH):
+            return  # published once a step that reads them waits (see PATCH_LEAN_PUBLISH)
         if self._patched(PATCH_COMPLETERS_MEMO):
             workflow.upsert_memo({MEMO_STEP_COMPLETERS: record})
             self._completers_memo = record

@@ -27,6 +27,7 @@ __all__ = [
     "FourEyesFacts",
     "ListedTask",
     "StepDecider",
+    "completers_read",
     "completers_record",
     "facts_of_state",
     "known_completers",
@@ -78,6 +79,12 @@ class ListedTask(PendingTask):
 def watched_steps(graph: GraphSpec) -> list[str]:
     """The steps some step's ``exclude_completers_of`` names (their deciders are published)."""
     return sorted({name for step in graph.steps for name in step.exclude_completers_of})
+
+
+def completers_read(graph: GraphSpec, pending: Iterable[PendingTask]) -> bool:
+    """Whether a waiting task's step excludes the deciders of some step: only then does the inbox
+    read the published deciders (a run publishes them while this holds)."""
+    return any(graph.has_step(t.step_name) and graph.step(t.step_name).exclude_completers_of for t in pending)
 
 
 def completers_record(

@@ -27,7 +27,7 @@ from litestar_workflows.exceptions import EngineUnavailableError, InvalidQueryEr
 from litestar_workflows.rules import access
 from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.state import InstanceState, PendingTask
-from litestar_workflows.temporal.contracts import SA_DEFINITION_NAME, SA_INSTANCE_STATUS, SA_PARTICIPANTS, WORKFLOW_TYPE
+from litestar_workflows.temporal.contracts import SA_DEFINITION_NAME, SA_PARTICIPANTS, WORKFLOW_TYPE
 from litestar_workflows.temporal.engine_reads import TemporalInstanceReads
 from litestar_workflows.temporal.error_translation import translate_error
 from litestar_workflows.temporal.visibility import (
@@ -35,6 +35,7 @@ from litestar_workflows.temporal.visibility import (
     graph_of,
     instance_row,
     listed_tasks,
+    status_clause,
     tasks_from_visibility,
     unavailable_state,
     visible_runs,
@@ -107,7 +108,7 @@ class TemporalListings(TemporalInstanceReads):
         if workflow_name is not None:
             clauses.append(f"{SA_DEFINITION_NAME.name} = {_quote(workflow_name)}")
         if status is not None:
-            clauses.append(f"{SA_INSTANCE_STATUS.name} = {_quote(WorkflowStatus(status).value)}")
+            clauses.append(status_clause(WorkflowStatus(status)))
         readers = self._reader_clause(caller)
         if readers is not None:
             clauses.append(readers)

@@ -69,6 +69,7 @@ __all__ = [
     "instance_row",
     "listed_tasks",
     "listing_memo",
+    "status_clause",
     "tasks_from_visibility",
     "unavailable_state",
     "visible_run",
@@ -317,6 +318,26 @@ _CLOSED_AS: dict[WorkflowExecutionStatus.ValueType, WorkflowStatus] = {
 }
 """What a closed run whose ``InstanceStatus`` does not say it finished (terminated, timed out,
 failed by Temporal) is listed as."""
+
+_EXECUTION_STATUS_NAMES: dict[WorkflowExecutionStatus.ValueType, str] = {
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED: "Completed",
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED: "Failed",
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT: "TimedOut",
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED: "Canceled",
+    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED: "Terminated",
+}
+
+
+def status_clause(status: WorkflowStatus) -> str:
+    """The visibility query clause of the runs listed with ``status`` (:func:`instance_row`
+    tells each row's status the same way): a finished status by ``InstanceStatus`` or by the
+    closed run's execution status (a run with ``PATCH_LEAN_PUBLISH`` that completes leaves
+    ``InstanceStatus`` as it was while open; terminated and timed-out runs never set it), any
+    other status only on a running run."""
+    if not status.is_finished:
+        return f"{SA_INSTANCE_STATUS.name} = '{status.value}' AND ExecutionStatus = 'Running'"
+    closed = ", ".join(f"'{_EXECUTION_STATUS_NAMES[e]}'" for e, s in _CLOSED_AS.items() if s == status)
+    return f"({SA_INSTANCE_STATUS.name} = '{status.value}' OR ExecutionStatus IN ({closed}))"
 
 
 def instance_row(execution: VisibleRun) -> WorkflowInstance:

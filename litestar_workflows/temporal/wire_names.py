@@ -22,9 +22,11 @@ __all__ = [
     "ERROR_OUTPUT_OVER_BUDGET",
     "PATCH_BASELINE",
     "PATCH_BASELINE_V2",
+    "PATCH_BASELINE_V3",
     "PATCH_COMPLETERS_MEMO",
     "PATCH_EVENTS",
     "PATCH_FOUR_EYES_DECIDERS",
+    "PATCH_LEAN_PUBLISH",
     "PATCH_NOTIFIERS",
     "PATCH_PARTICIPANTS",
     "PATCH_PAUSE",
@@ -164,3 +166,16 @@ it has everything the first baseline stands for, the memo of deciders (:data:`PA
 and four-eyes over every decider (:data:`PATCH_FOUR_EYES_DECIDERS`) without asking for them later:
 two events shorter for each of them a run would have asked; runs recorded with the first baseline
 (or none) ask as they did."""
+
+PATCH_LEAN_PUBLISH: Final = "lean-publish"
+"""``workflow.patched`` id: fewer visibility writes per instance (each upsert is a history event
+and a write to the visibility store). The deciders memo is upserted only while a step that
+excludes them waits (the inbox reads it only for such a step), and an instance that completes does
+not upsert ``InstanceStatus`` (it keeps its last open value; the run's execution status says
+``Completed``, and listings read it so). A failed or canceled instance still upserts it: those are
+the runs people look for in the Web UI."""
+
+PATCH_BASELINE_V3: Final = "baseline-2026-12-lean"
+"""``workflow.patched`` id asked once per run, first, before :data:`PATCH_BASELINE_V2`: a run that
+has it has everything the second baseline stands for and :data:`PATCH_LEAN_PUBLISH`; runs recorded
+with an older baseline (or none) ask as they did."""

@@ -11,7 +11,7 @@ import pytest
 
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.exceptions import FormValidationError, TaskOperationNotAllowedError, UnauthorizedTaskError
-from litestar_workflows.temporal.contracts import PATCH_BASELINE_V2, PATCH_SEND_BACK
+from litestar_workflows.temporal.contracts import PATCH_BASELINE_V3, PATCH_SEND_BACK
 from tests.api.send_back_defs import FOUR_EYES_QUORUM_DEFINITION, SEND_BACK_DEFINITION
 from tests.temporal.conftest import Harness
 
@@ -76,4 +76,4 @@ async def test_every_approver_of_the_excluded_step_is_refused(harness: Harness) 
     done = await engine.complete_human_task(iid, "pay", "cid", {}, groups=finance)
     assert done.status == WorkflowStatus.COMPLETED
     # A new run has it through the baseline it asks first (one marker for several patches).
-    assert any(PATCH_BASELINE_V2 in p for p in await _patch_ids(harness, iid))
+    assert any(PATCH_BASELINE_V3 in p for p in await _patch_ids(harness, iid))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from examples.document_review import registry as review_registry
@@ -9,10 +10,12 @@ from examples.expense_approval import registry as expense_registry
 from litestar_workflows.rules.listing_facts import (
     MAX_COMPLETERS_PER_STEP,
     StepDecider,
+    completers_read,
     completers_record,
     known_completers,
     watched_steps,
 )
+from litestar_workflows.rules.state import PendingTask
 
 
 def test_only_the_steps_an_exclude_completers_of_names_are_watched() -> None:
@@ -29,3 +32,15 @@ def test_deciders_are_published_up_to_the_bound_then_unknown() -> None:
     record = completers_record(graph, (), cast(Any, many))
     assert record == {"manager_approval": None}
     assert known_completers(record) == {}  # too many to publish: unknown, never a partial list
+
+
+def test_the_deciders_are_read_only_while_a_step_that_excludes_them_waits() -> None:
+    graph = expense_registry.get_graph("expense_approval", "1.0.0")
+    since = datetime(2026, 12, 1, tzinfo=UTC)
+    manager, vp = (
+        PendingTask("i", "expense_approval", "1.0.0", step, "", "", {}, None, (), since=since)
+        for step in ("manager_approval", "vp_approval")
+    )
+    assert not completers_read(graph, [])
+    assert not completers_read(graph, [manager])
+    assert completers_read(graph, [manager, vp])  # vp_approval excludes manager_approval's deciders

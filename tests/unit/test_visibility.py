@@ -14,6 +14,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
 from examples.document_review import registry as review_registry
 from examples.expense_approval import registry as expense_registry
+from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.rules.listing_facts import FourEyesFacts, ListedTask
 from litestar_workflows.temporal.codec import EncryptionCodec, EncryptionKey
 from litestar_workflows.temporal.contracts import (
@@ -30,6 +31,7 @@ from litestar_workflows.temporal.contracts import (
 from litestar_workflows.temporal.visibility import (
     graph_of,
     listing_memo,
+    status_clause,
     tasks_from_visibility,
     unavailable_state,
     visible_run,
@@ -192,3 +194,19 @@ async def test_encrypted_memo_entries_are_decrypted_for_the_page_or_unknown() ->
     other = EncryptionCodec([EncryptionKey("k2", os.urandom(32))])
     [unknown] = await visible_runs([info], other)
     assert unknown.four_eyes is None
+
+
+def test_a_finished_status_is_matched_by_the_execution_status_too() -> None:
+    # Runs with the lean-publish patch do not upsert InstanceStatus as they finish.
+    assert (
+        status_clause(WorkflowStatus.COMPLETED) == "(InstanceStatus = 'completed' OR ExecutionStatus IN ('Completed'))"
+    )
+    assert (
+        status_clause(WorkflowStatus.FAILED)
+        == "(InstanceStatus = 'failed' OR ExecutionStatus IN ('Failed', 'TimedOut'))"
+    )
+    assert status_clause(WorkflowStatus.CANCELED) == (
+        "(InstanceStatus = 'canceled' OR ExecutionStatus IN ('Canceled', 'Terminated'))"
+    )
+    # A status a running instance has: only on a running run (a closed one keeps its last InstanceStatus).
+    assert status_clause(WorkflowStatus.WAITING) == "InstanceStatus = 'waiting' AND ExecutionStatus = 'Running'"
