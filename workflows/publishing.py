@@ -95,20 +95,22 @@ class InterpreterPublishing:
         ]
         if self._patched(PATCH_PARTICIPANTS):
             wanted.append((SA_PARTICIPANTS, access.participant_entries(state, self._graph)))
-        updates: list[SearchAttributeUpdate[Any]] = []
+        changed: list[tuple[SearchAttributeKey[Any], Any]] = []
         for key, value in wanted:
             empty = value is None or value == []
             current = self._published.get(key.name)
-            if (empty and current in (None, [])) or current == value:
-                continue
-            if (
-                key is SA_INSTANCE_STATUS
-                and state.status == WorkflowStatus.COMPLETED
-                and self._patched(PATCH_LEAN_PUBLISH)
-            ):
-                continue  # the run's execution status says it (see PATCH_LEAN_PUBLISH)
-            updates.append(key.value_unset() if empty else key.value_set(value))
-            self._published[key.name] = None if empty else value
+            if not ((empty and current in (None, [])) or current == value):
+                changed.append((key, None if empty else value))
+        if (
+            [key for key, _ in changed] == [SA_INSTANCE_STATUS]
+            and state.status == WorkflowStatus.COMPLETED
+            and self._patched(PATCH_LEAN_PUBLISH)
+        ):
+            changed = []  # only the status: the run's execution status says it (PATCH_LEAN_PUBLISH)
+        updates: list[SearchAttributeUpdate[Any]] = []
+        for key, value in changed:
+            updates.append(key.value_unset() if value is None else key.value_set(value))
+            self._published[key.name] = value
         if updates:
             workflow.upsert_search_attributes(updates)
         self._publish_completers()

@@ -331,9 +331,9 @@ _EXECUTION_STATUS_NAMES: dict[WorkflowExecutionStatus.ValueType, str] = {
 def status_clause(status: WorkflowStatus) -> str:
     """The visibility query clause of the runs listed with ``status`` (:func:`instance_row`
     tells each row's status the same way): a finished status by ``InstanceStatus`` or by the
-    closed run's execution status (a run with ``PATCH_LEAN_PUBLISH`` that completes leaves
-    ``InstanceStatus`` as it was while open; terminated and timed-out runs never set it), any
-    other status only on a running run."""
+    closed run's execution status (a run with ``PATCH_LEAN_PUBLISH`` that completes after a
+    machine step leaves ``InstanceStatus`` at ``running``; terminated and timed-out runs never set
+    it), any other status only on a running run."""
     if not status.is_finished:
         return f"{SA_INSTANCE_STATUS.name} = '{status.value}' AND ExecutionStatus = 'Running'"
     closed = ", ".join(f"'{_EXECUTION_STATUS_NAMES[e]}'" for e, s in _CLOSED_AS.items() if s == status)

@@ -170,10 +170,11 @@ two events shorter for each of them a run would have asked; runs recorded with t
 PATCH_LEAN_PUBLISH: Final = "lean-publish"
 """``workflow.patched`` id: fewer visibility writes per instance (each upsert is a history event
 and a write to the visibility store). The deciders memo is upserted only while a step that
-excludes them waits (the inbox reads it only for such a step), and an instance that completes does
-not upsert ``InstanceStatus`` (it keeps its last open value; the run's execution status says
-``Completed``, and listings read it so). A failed or canceled instance still upserts it: those are
-the runs people look for in the Web UI."""
+excludes them waits (the inbox reads it only for such a step), and an instance that completes
+while nothing but its status changes (a machine step was its last) does not upsert
+``InstanceStatus``: it stays ``running``, the run's execution status says ``Completed``, and
+listings read it so. A failed or canceled instance still upserts it (those are the runs people
+look for in the Web UI), and so does one whose waiting steps change as it completes."""
 
 PATCH_BASELINE_V3: Final = "baseline-2026-12-lean"
 """``workflow.patched`` id asked once per run, first, before :data:`PATCH_BASELINE_V2`: a run that

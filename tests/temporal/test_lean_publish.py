@@ -10,11 +10,14 @@ from typing import Any
 from temporalio.api.history.v1 import HistoryEvent
 
 from api.task_hints import can_complete_page
+from litestar_workflows import BaseHumanStep, WorkflowDefinition
 from litestar_workflows.core.types import WorkflowStatus
 from litestar_workflows.rules.access import Caller
 from litestar_workflows.rules.listing_facts import ListedTask
 from litestar_workflows.temporal.contracts import MEMO_STEP_COMPLETERS, PATCH_BASELINE_V3, SA_INSTANCE_STATUS
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
+from tests.api.send_back_defs import FOUR_EYES_QUORUM_DEFINITION
+from tests.temporal.conftest import Harness
 from tests.temporal.helpers import attribute, describe, eventually
 
 SMALL = {"requester_id": "alice", "amount": 250.0, "description": "Conference fee"}
@@ -97,3 +100,35 @@ async def test_the_deciders_are_published_when_the_step_that_reads_them_waits(
     await temporal_engine.complete_human_task(instance.id, "vp_approval", "carol", {"approved": True}, groups=["vps"])
     assert instance.status == WorkflowStatus.COMPLETED
     assert _memos(await _events(temporal_engine, instance.id)) == [{"manager_approval": ["bob"]}]
+
+
+async def test_the_deciders_of_a_quorum_are_published_once_pay_waits(harness: Harness) -> None:
+    harness.registry.register_definition(FOUR_EYES_QUORUM_DEFINITION)
+    engine, finance = harness.engine, ("finance",)
+    iid = (await engine.start_workflow("quorum_then_pay", {}, user_id="zed")).id
+    for user in ("ann", "bob"):
+        await engine.complete_human_task(iid, "approve", user, {"approved": True}, groups=finance)
+    done = await engine.complete_human_task(iid, "pay", "cid", {}, groups=finance)
+    assert done.status == WorkflowStatus.COMPLETED
+    assert _memos(await _events(engine, iid)) == [{"approve": ["ann", "bob"]}]  # once, as pay began waiting
+
+
+class Sign(BaseHumanStep):
+    name = "sign"
+    candidate_groups = ("finance",)
+
+
+SIGN_ONLY = WorkflowDefinition(
+    name="sign_only", version="1.0.0", steps={"sign": Sign()}, edges=[], initial_step="sign", terminal_steps={"sign"}
+)
+
+
+async def test_a_human_step_that_ends_the_instance_upserts_its_status_with_the_rest(harness: Harness) -> None:
+    harness.registry.register_definition(SIGN_ONLY)
+    engine = harness.engine
+    iid = (await engine.start_workflow("sign_only", {}, user_id="zed")).id
+    done = await engine.complete_human_task(iid, "sign", "cid", {}, groups=("finance",))
+    assert done.status == WorkflowStatus.COMPLETED
+    last = _upserted(await _events(engine, iid))[-1]
+    assert {SA_INSTANCE_STATUS.name, "PendingSteps"} <= last  # the waiting step cleared: the status goes along
+    assert attribute(await describe(engine.client, iid), SA_INSTANCE_STATUS) == "completed"
