@@ -31,6 +31,8 @@ _REQUESTS: tuple[type[BaseModel], ...] = (
     models.CompleteTaskRequest,
     models.CancelInstanceRequest,
     task_models.TaskOperationRequest,
+    task_models.ReassignRequest,
+    task_models.DelegateRequest,
     task_models.SendBackRequest,
     task_models.CommentRequest,
 )

@@ -15,7 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.request_models import BUSINESS_KEY_PATTERN
 from litestar_workflows.rules import tasks
 
-__all__ = ["CommentRequest", "SendBackRequest", "TaskOperationRequest", "TaskRecordView"]
+__all__ = [
+    "CommentRequest",
+    "DelegateRequest",
+    "ReassignRequest",
+    "SendBackRequest",
+    "TaskOperationRequest",
+    "TaskRecordView",
+]
+
+
+_IDENTITY = r"^[^\x00-\x1f\x7f]+$"
+"""A user id or group name: no control characters (the engine checks the rest)."""
 
 
 class TaskOperationRequest(BaseModel):
@@ -31,8 +42,8 @@ class TaskOperationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    to_user: str | None = Field(default=None, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")
-    to_groups: list[Annotated[str, Field(max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]] = Field(
+    to_user: str | None = Field(default=None, max_length=255, pattern=_IDENTITY)
+    to_groups: list[Annotated[str, Field(max_length=255, pattern=_IDENTITY)]] = Field(
         default_factory=list, max_length=tasks.MAX_TARGET_GROUPS
     )
     reason: str | None = Field(default=None, max_length=tasks.MAX_REASON_CHARS)
@@ -62,6 +73,38 @@ class TaskOperationRequest(BaseModel):
             text=self.text,
             expected_revision=expected_revision,
         )
+
+
+class ReassignRequest(TaskOperationRequest):
+    """The body of a reassignment: a user, or at least one group, to hand the task to.
+
+    Attributes:
+        to_user: The user it goes to.
+        to_groups: The groups it goes to.
+        reason: Why (recorded with the hand-over).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["to_user"], "properties": {"to_user": {"type": "string"}}},
+                {"required": ["to_groups"], "properties": {"to_groups": {"minItems": 1}}},
+            ]
+        },
+    )
+
+
+class DelegateRequest(TaskOperationRequest):
+    """The body of a delegation: the user who acts for you.
+
+    Attributes:
+        to_user: The user it goes to.
+        reason: Why (recorded with the hand-over).
+        keep_right: You may take it back.
+    """
+
+    to_user: str = Field(max_length=255, pattern=_IDENTITY)
 
 
 class CommentRequest(BaseModel):

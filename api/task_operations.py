@@ -32,7 +32,14 @@ from api.route_support import (
     StepNameParam,
     expected_revision,
 )
-from api.task_models import CommentRequest, SendBackRequest, TaskOperationRequest, TaskRecordView
+from api.task_models import (
+    CommentRequest,
+    DelegateRequest,
+    ReassignRequest,
+    SendBackRequest,
+    TaskOperationRequest,
+    TaskRecordView,
+)
 from litestar_workflows.core.models import WorkflowInstance
 from litestar_workflows.engine.base import ExecutionEngine
 from litestar_workflows.exceptions import StepNotWaitingError
@@ -222,7 +229,7 @@ class TaskOperationsController(Controller):
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
-        data: Annotated[TaskOperationRequest, Body(examples=_REASSIGN)],
+        data: Annotated[ReassignRequest, Body(examples=_REASSIGN)],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[TaskRecordView]:
@@ -241,7 +248,7 @@ class TaskOperationsController(Controller):
         identity: NamedDependency[Identity],
         instance_id: InstanceIdParam,
         step_name: StepNameParam,
-        data: Annotated[TaskOperationRequest, Body(examples=_DELEGATE)],
+        data: Annotated[DelegateRequest, Body(examples=_DELEGATE)],
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[TaskRecordView]:
