@@ -37,7 +37,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from bench.common import percentile, summary, write_results
+from bench.common import child_pids, cpu_seconds, percentile, summary, write_results
 from bench.hand_written import Decision, HandWrittenExpense, process_result, submit_request
 from litestar_workflows.temporal.contracts import DATA_CONVERTER
 
@@ -105,17 +105,24 @@ async def one_hand(client: Client) -> float:
     return time.perf_counter() - start
 
 
-async def round_of(n: int, make: Any) -> dict[str, Any]:
-    """N instances concurrently; throughput and latencies."""
+async def round_of(n: int, make: Any, processes: dict[str, int] | None = None) -> dict[str, Any]:
+    """N instances concurrently; throughput, latencies and (given ``processes``, name -> pid) the
+    CPU milliseconds each process spent per instance."""
+    before = {name: cpu_seconds(pid) for name, pid in (processes or {}).items()}
     start = time.perf_counter()
     latencies = await asyncio.gather(*(make() for _ in range(n)))
     wall = time.perf_counter() - start
-    return {
+    result = {
         "seconds": wall,
         "per_second": n / wall,
         "p50_ms": percentile(latencies, 50) * 1000,
         "p95_ms": percentile(latencies, 95) * 1000,
     }
+    for name, pid in (processes or {}).items():
+        used, began = cpu_seconds(pid), before[name]
+        if used is not None and began is not None:
+            result[f"cpu_ms_{name}"] = (used - began) * 1000 / n
+    return result
 
 
 async def events_per_instance(client: Client, query: str, sample: int = 5) -> float:
@@ -160,6 +167,8 @@ async def drive(n: int, rounds: int) -> dict[str, Any]:
                 if b"bench worker ready" in line:
                     break
         client = env.client
+        servers = child_pids(os.getpid(), "temporal")
+        processes = {"driver": os.getpid(), "worker": proc.pid, **({"server": servers[0]} if servers else {})}
         engine = TemporalExecutionEngine(registry, client, QUEUE_GENERIC, settle_timeout=300)
         contenders = {
             "generic": lambda: one_generic(engine),
@@ -170,9 +179,11 @@ async def drive(n: int, rounds: int) -> dict[str, Any]:
         results: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
         for index in range(rounds):
             for name, make in contenders.items():
-                result = await round_of(n, make)
+                result = await round_of(n, make, processes)
                 results[name].append(result)
-                print(f"round {index + 1} {name}: {result['per_second']:.1f}/s p50 {result['p50_ms']:.0f} ms")
+                cpu = sum(v for k, v in result.items() if k.startswith("cpu_ms_"))
+                rate, p50 = result["per_second"], result["p50_ms"]
+                print(f"round {index + 1} {name}: {rate:.1f}/s p50 {p50:.0f} ms, {cpu:.0f} ms CPU per instance")
         events = {
             "generic": await events_per_instance(
                 client, f"WorkflowType = '{WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed'"
@@ -191,8 +202,9 @@ async def drive(n: int, rounds: int) -> dict[str, Any]:
 def report(payload: dict[str, Any], out: str = "interpreter") -> Path:
     """Write the JSON and Markdown results to ``bench/results/<out>.{json,md}``."""
     results, events = payload["results"], payload["events_per_instance"]
+    keys = ("per_second", "p50_ms", "p95_ms", *(f"cpu_ms_{p}" for p in ("server", "worker", "driver")))
     stats = {
-        name: {key: summary([r[key] for r in runs]) for key in ("per_second", "p50_ms", "p95_ms")}
+        name: {key: summary([r[key] for r in runs]) for key in keys if all(key in r for r in runs)}
         for name, runs in results.items()
     }
     payload["summary"] = stats
@@ -203,7 +215,17 @@ def report(payload: dict[str, Any], out: str = "interpreter") -> Path:
         s = stats[name][key]
         return f"{s['median']:{fmt}} ({s['min']:{fmt}}-{s['max']:{fmt}})"
 
-    table = [["contender", "instances/s, median (min-max)", "p50 ms", "p95 ms", "history events / instance"]]
+    cpu_keys = [k for k in keys[3:] if k in stats["generic"] and k in stats["hand_written"]]
+    table = [
+        [
+            "contender",
+            "instances/s, median (min-max)",
+            "p50 ms",
+            "p95 ms",
+            "history events / instance",
+            *(f"CPU ms / instance, {k.removeprefix('cpu_ms_')}" for k in cpu_keys),
+        ]
+    ]
     for name, label in (("generic", "TemporalExecutionEngine + generic workflow"), ("hand_written", "hand-written")):
         table.append(
             [
@@ -212,13 +234,23 @@ def report(payload: dict[str, Any], out: str = "interpreter") -> Path:
                 cell(name, "p50_ms", ".0f"),
                 cell(name, "p95_ms", ".0f"),
                 f"{events[name]:g}",
+                *(cell(name, k, ".1f") for k in cpu_keys),
             ]
         )
+    cpu = {name: sum(stats[name][k]["median"] for k in cpu_keys) for name in ("generic", "hand_written")}
+    cpu_note = (
+        f" CPU per instance, all three processes (medians): {cpu['generic']:.1f} vs {cpu['hand_written']:.1f} ms "
+        f"(hand-written / generic **{cpu['hand_written'] / cpu['generic']:.2f}x**; less noisy than the throughput "
+        f"on a shared machine)."
+        if cpu_keys
+        else ""
+    )
     notes = (
         f"{payload['n']} instances started concurrently per round, {payload['rounds']} rounds per contender, "
         f"alternating, after a warm-up; one dev server (in-memory SQLite) and one worker process hosting both "
         f"contenders. Generic / hand-written throughput: **{ratio:.2f}x**; history events "
-        f"{events['generic']:g} vs {events['hand_written']:g}. Reproduce: `python -m bench.bench_interpreter`."
+        f"{events['generic']:g} vs {events['hand_written']:g}.{cpu_note} "
+        f"Reproduce: `python -m bench.bench_interpreter`."
     )
     title = f"Interpreter overhead: generic workflow vs hand-written (N={payload['n']})"
     return write_results(out, title, payload, table, notes)

@@ -92,3 +92,30 @@ def write_results(name: str, title: str, payload: dict[str, Any], table: list[li
     md = RESULTS / f"{name}.md"
     md.write_text("\n".join(lines) + "\n")
     return md
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far; ``None`` off Linux.
+
+    The benchmarks share a noisy 2-core machine with the servers they start, so next to the
+    wall-clock throughput they report each process's CPU time per instance, which moves far less
+    from run to run and tells which process pays for a difference."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(parent: int, name: str) -> list[int]:
+    """The running children of ``parent`` whose command is ``name`` (Linux; ``[]`` elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        command, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        if command == name and int(rest[1]) == parent:
+            found.append(int(entry.name))
+    return found
