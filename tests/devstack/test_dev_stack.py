@@ -76,7 +76,8 @@ def check_readme_queries(temporal_port: str, instance_id: str) -> None:
             timeout=30,
         )
         assert listed.returncode == 0, f"README query {query!r} fails: {listed.stderr}"
-    query = "DefinitionName = 'expense_approval' AND InstanceStatus = 'completed'"
+    # A completed run's status is its execution status (its InstanceStatus may stay 'running').
+    query = "DefinitionName = 'expense_approval' AND ExecutionStatus = 'Completed'"
 
     def listed_as_completed() -> bool:
         found = subprocess.run(
