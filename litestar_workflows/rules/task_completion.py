@@ -17,10 +17,7 @@ from litestar_workflows.exceptions import (
     FormValidationError,
     StepNotWaitingError,
     TaskAlreadyCompletedError,
-    TaskNotFoundError,
     UnauthorizedTaskError,
-    WorkflowAlreadyCompletedError,
-    WorkflowPausedError,
 )
 from litestar_workflows.rules import access, budgets
 from litestar_workflows.rules.forms import form_errors
@@ -28,6 +25,7 @@ from litestar_workflows.rules.instance_ending import _close_waiting
 from litestar_workflows.rules.spec import GraphSpec, StepSpec
 from litestar_workflows.rules.state import InstanceState, PendingTask
 from litestar_workflows.rules.step_outcomes import CallableEvaluator
+from litestar_workflows.rules.task_ledger import step_and_task
 from litestar_workflows.rules.token_routing import Activation, _fire, _open, _route, _settle
 
 __all__ = [
@@ -78,14 +76,7 @@ def validate_completion(
         FormValidationError: The data fails the form schema (every failing field listed).
         WorkflowPausedError: The instance is paused.
     """
-    if state.status.is_finished:
-        raise WorkflowAlreadyCompletedError(state.instance_id, state.status.value)
-    if state.paused_at is not None:
-        raise WorkflowPausedError(state.instance_id, f"completing step {step_name!r}")
-    if not graph.has_step(step_name):
-        raise TaskNotFoundError(state.instance_id, step_name)
-    step = graph.step(step_name)
-    task = state.task(step_name)
+    step, task = step_and_task(graph, state, step_name, "completing")
     if task is None:
         if not step.is_human:
             raise StepNotWaitingError(state.instance_id, step_name, "it is a machine step")

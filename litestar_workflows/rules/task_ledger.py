@@ -45,6 +45,7 @@ __all__ = [
     "ops_of",
     "record_handover",
     "revision",
+    "step_and_task",
     "sync_task",
     "waiting_task",
 ]
@@ -127,16 +128,24 @@ def offer_step(step: StepSpec, task: PendingTask, ops: TaskOps | None) -> StepSp
     return replace(step, assignee=task.assignee, assignee_key=None, candidate_groups=task.candidate_groups)
 
 
-def waiting_task(graph: GraphSpec, state: InstanceState, step_name: str, doing: str) -> tuple[StepSpec, PendingTask]:
-    """The step and its open task, or the error that says why there is none."""
+def step_and_task(
+    graph: GraphSpec, state: InstanceState, step_name: str, doing: str
+) -> tuple[StepSpec, PendingTask | None]:
+    """The step and its open task (``None`` if it has none), or the error that says why nothing
+    can be done to it now (the instance finished or paused, no such step). ``doing`` names the
+    attempt in the paused error (``"completing"``)."""
     if state.status.is_finished:
         raise WorkflowAlreadyCompletedError(state.instance_id, state.status.value)
     if state.paused_at is not None:
         raise WorkflowPausedError(state.instance_id, f"{doing} step {step_name!r}")
     if not graph.has_step(step_name):
         raise TaskNotFoundError(state.instance_id, step_name)
-    step = graph.step(step_name)
-    task = state.task(step_name)
+    return graph.step(step_name), state.task(step_name)
+
+
+def waiting_task(graph: GraphSpec, state: InstanceState, step_name: str, doing: str) -> tuple[StepSpec, PendingTask]:
+    """The step and its open task, or the error that says why there is none."""
+    step, task = step_and_task(graph, state, step_name, doing)
     if task is None or step.kind != StepType.HUMAN:
         raise StepNotWaitingError(state.instance_id, step_name, "it has no open task")
     return step, task
