@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Self
 
 from litestar_workflows.core.context import StepExecution, WorkflowContext
 from litestar_workflows.core.types import StepType, WorkflowStatus
 from litestar_workflows.rules.notifiers import NotifierFailure
 from litestar_workflows.rules.task_records import TaskLedger
+
+if TYPE_CHECKING:
+    from litestar_workflows.rules.spec import StepSpec
 
 __all__ = ["InstanceState", "PendingTask", "RejectedInput", "WaitingStep", "clone_data"]
 
@@ -61,6 +64,38 @@ class PendingTask:
     on_deadline: str | None = None
     claimed_by: str | None = None
     escalation_level: int = 0
+
+    @classmethod
+    def opened(
+        cls,
+        step: StepSpec,
+        instance_id: str,
+        workflow_name: str,
+        workflow_version: str,
+        *,
+        assignee: str | None,
+        candidate_groups: tuple[str, ...],
+        since: datetime,
+        **more: Any,
+    ) -> Self:
+        """The task of ``step`` offered since ``since``: its title, form and deadline come from the
+        step (the interpreter opening it and a listing rebuilding it from visibility alike);
+        ``more`` sets the other fields (a claim, an escalation level, a subclass's own)."""
+        return cls(
+            instance_id=instance_id,
+            workflow_name=workflow_name,
+            workflow_version=workflow_version,
+            step_name=step.name,
+            title=step.title or step.name,
+            description=step.description,
+            form_schema=step.form_schema,
+            assignee=assignee,
+            candidate_groups=candidate_groups,
+            since=since,
+            deadline_at=since + timedelta(seconds=step.deadline_seconds) if step.deadline_seconds else None,
+            on_deadline=step.on_deadline,
+            **more,
+        )
 
     @property
     def is_unassigned(self) -> bool:

@@ -138,21 +138,15 @@ def _open(step: StepSpec, state: InstanceState, now: datetime) -> None:
     for entry in access.offered_entries(assignee, step.candidate_groups):
         if entry not in state.participants:
             state.participants.append(entry)  # an offer keeps the instance readable after it closes
-    deadline_at = now + timedelta(seconds=step.deadline_seconds) if step.deadline_seconds else None
     state.pending.append(
-        PendingTask(
-            instance_id=state.instance_id,
-            workflow_name=state.workflow_name,
-            workflow_version=state.workflow_version,
-            step_name=step.name,
-            title=step.title or step.name,
-            description=step.description,
-            form_schema=step.form_schema,
+        PendingTask.opened(
+            step,
+            state.instance_id,
+            state.workflow_name,
+            state.workflow_version,
             assignee=assignee,
             candidate_groups=step.candidate_groups,
             since=now,
-            deadline_at=deadline_at,
-            on_deadline=step.on_deadline,
         )
     )
     budgets.remember(state, StepExecution(step_name=step.name, status=StepStatus.WAITING, started_at=now))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -257,24 +257,18 @@ def tasks_from_visibility(execution: VisibleRun, graph: GraphSpec) -> list[Pendi
         return None
     assignee = users[0] if users else None
     groups = tuple(unquote(e.removeprefix("group:")) for e in waiting_on if e.startswith("group:"))
-    deadline_at = since + timedelta(seconds=step.deadline_seconds) if step.deadline_seconds else None
     # Claim and escalation level (workflows/task_operations.py task_marks).
     claimed = next((unquote(e.removeprefix("claimed:")) for e in waiting_on if e.startswith("claimed:")), None)
     level = next((int(e.removeprefix("level:")) for e in waiting_on if e.startswith("level:")), 0)
     return [
-        ListedTask(
-            instance_id=execution.id,
-            workflow_name=graph.name,
-            workflow_version=graph.version,
-            step_name=step.name,
-            title=step.title or step.name,
-            description=step.description,
-            form_schema=step.form_schema,
+        ListedTask.opened(
+            step,
+            execution.id,
+            graph.name,
+            graph.version,
             assignee=assignee,
             candidate_groups=groups,
             since=since,
-            deadline_at=deadline_at,
-            on_deadline=step.on_deadline,
             claimed_by=claimed,
             escalation_level=level,
             four_eyes=execution.four_eyes,
