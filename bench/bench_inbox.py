@@ -33,24 +33,17 @@ from typing import Any
 
 import httpx
 
-from bench.common import percentile, write_results
+from bench.common import cpu_seconds, percentile, write_results
 from litestar_workflows.temporal.contracts import WORKFLOW_TYPE, InterpreterInput
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.faults.flows import registry
 from tests.faults.harness import Cluster, token
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
 
 def _process_cpu_ms(pid: int | None) -> float:
     """User + system CPU time of process ``pid`` so far (ms); 0 when it cannot be read."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK * 1000
+    seconds = None if pid is None else cpu_seconds(pid)
+    return (seconds or 0.0) * 1000
 
 
 def _own_cpu_ms() -> float:
