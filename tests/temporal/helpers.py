@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -64,3 +65,12 @@ async def payload_sizes(client: Client, workflow_id: str) -> dict[str, list[int]
             kind = scheduled.activity_type.name
             sizes.setdefault(kind, []).append(sum(len(p.data) for p in scheduled.input.payloads))
     return sizes
+
+
+async def patch_ids(client: Client, workflow_id: str) -> list[str]:
+    """The ``workflow.patched`` ids whose markers the workflow's current run recorded, in order."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    markers = [
+        e.marker_recorded_event_attributes for e in history.events if e.HasField("marker_recorded_event_attributes")
+    ]
+    return [json.loads(m.details["patch-data"].payloads[0].data)["id"] for m in markers if "patch-data" in m.details]

@@ -18,7 +18,7 @@ from litestar_workflows.temporal.contracts import MEMO_STEP_COMPLETERS, PATCH_BA
 from litestar_workflows.temporal.engine import TemporalExecutionEngine
 from tests.api.send_back_defs import FOUR_EYES_QUORUM_DEFINITION
 from tests.temporal.conftest import Harness
-from tests.temporal.helpers import attribute, describe, eventually
+from tests.temporal.helpers import attribute, describe, eventually, patch_ids
 
 SMALL = {"requester_id": "alice", "amount": 250.0, "description": "Conference fee"}
 LARGE = {"requester_id": "alice", "amount": 9000.0, "description": "Team offsite"}
@@ -46,14 +46,6 @@ def _memos(events: list[HistoryEvent]) -> list[Any]:
     ]
 
 
-def _patches(events: list[HistoryEvent]) -> list[str]:
-    return [
-        json.loads(e.marker_recorded_event_attributes.details["patch-data"].payloads[0].data)["id"]
-        for e in events
-        if e.HasField("marker_recorded_event_attributes")
-    ]
-
-
 async def test_a_completed_expense_writes_two_upserts_and_no_memo(temporal_engine: TemporalExecutionEngine) -> None:
     instance = await temporal_engine.start_workflow("expense_approval", SMALL, user_id="alice")
     await temporal_engine.complete_human_task(
@@ -61,7 +53,7 @@ async def test_a_completed_expense_writes_two_upserts_and_no_memo(temporal_engin
     )
     assert instance.status == WorkflowStatus.COMPLETED
     events = await _events(temporal_engine, instance.id)
-    assert _patches(events) == [PATCH_BASELINE_V3]  # one marker for every patch a new run has
+    assert await patch_ids(temporal_engine.client, instance.id) == [PATCH_BASELINE_V3]  # one marker, every patch
     # The marker's TemporalChangeVersion, the first wait, the completion; none as it completes.
     upserts = _upserted(events)
     assert upserts[0] == {"TemporalChangeVersion"} and len(upserts) == 3

@@ -14,6 +14,7 @@ from litestar_workflows.exceptions import FormValidationError, TaskOperationNotA
 from litestar_workflows.temporal.contracts import PATCH_BASELINE_V3, PATCH_SEND_BACK
 from tests.api.send_back_defs import FOUR_EYES_QUORUM_DEFINITION, SEND_BACK_DEFINITION
 from tests.temporal.conftest import Harness
+from tests.temporal.helpers import patch_ids
 
 REVIEWERS = ("reviewers",)
 
@@ -50,15 +51,7 @@ async def test_send_back_loops_through_revise_and_then_completes(harness: Harnes
     assert again.pending_steps == ["review"] and again.context.data["drafts"] == 2
     done = await engine.complete_human_task(iid, "review", "bob", {"approved": True}, groups=REVIEWERS)
     assert done.status == WorkflowStatus.COMPLETED and done.context.data["status"] == "approved"
-    assert any(PATCH_SEND_BACK in p for p in await _patch_ids(harness, iid))
-
-
-async def _patch_ids(harness: Harness, instance_id: str) -> set[str]:
-    history = await harness.engine.client.get_workflow_handle(instance_id).fetch_history()
-    markers = [
-        e.marker_recorded_event_attributes for e in history.events if e.HasField("marker_recorded_event_attributes")
-    ]
-    return {m.details["patch-data"].payloads[0].data.decode() for m in markers if "patch-data" in m.details}
+    assert PATCH_SEND_BACK in await patch_ids(engine.client, iid)
 
 
 async def test_every_approver_of_the_excluded_step_is_refused(harness: Harness) -> None:
@@ -76,4 +69,4 @@ async def test_every_approver_of_the_excluded_step_is_refused(harness: Harness) 
     done = await engine.complete_human_task(iid, "pay", "cid", {}, groups=finance)
     assert done.status == WorkflowStatus.COMPLETED
     # A new run has it through the baseline it asks first (one marker for several patches).
-    assert any(PATCH_BASELINE_V3 in p for p in await _patch_ids(harness, iid))
+    assert PATCH_BASELINE_V3 in await patch_ids(engine.client, iid)
