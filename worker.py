@@ -166,7 +166,7 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
     (or SIGINT / SIGTERM arrives)."""
     settings = _settings(args)
     registry = load_registry(settings.definitions)
-    configure_tracing(settings, "litestar-workflows-worker")
+    tracing = configure_tracing(settings, "litestar-workflows-worker")
     runtime = worker_runtime(settings)  # Prometheus at WORKER_METRICS_BIND
     options: dict[str, Any] = {"identity": args.identity} if args.identity else {}
     if runtime is not None:
@@ -199,6 +199,8 @@ async def run(args: argparse.Namespace, stop: asyncio.Event | None = None) -> No
         )
         await stop.wait()
         log.info("shutting down: in-flight activities get %gs to finish", args.graceful_shutdown_timeout)
+    if tracing is not None:
+        tracing.force_flush()  # the process exits without finalization (see __main__): export the last spans now
     log.info("worker stopped")
 
 
@@ -216,10 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     exit_code = main()
-    if exit_code != 0:
-        # After a failed connection temporalio's core threads can crash the interpreter's
-        # finalization (SIGABRT/SIGSEGV instead of this exit code, ~1 run in 4 here): leave at once.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(exit_code)
-    sys.exit(exit_code)
+    # temporalio's core threads can crash the interpreter's finalization (SIGABRT/SIGSEGV instead of
+    # this exit code: "PyGILState_Release: thread state ... must be current", sdk-python#300), after
+    # a failed connection (~1 run in 4 here) and now and then after a clean SIGTERM shutdown too:
+    # leave at once, every exit, once the logs and the streams are flushed.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(exit_code)
